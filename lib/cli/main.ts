@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { commands, type CommandSpec } from './commands.js';
+import { EXIT, type CliIo, type CommandArgs } from './io.js';
+import { FwgenError, InternalError } from '../model/diagnostic.js';
+import { formatDiagnostics } from './report.js';
+
+export function version(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 ok, 1 failed check or strict fidelity, 2 bad input or usage, 3 internal error.
+ * A well-formed command line is parsed with node's own parseArgs; help, version and anything it rejects go to yargs,
+ * which is loaded only then, so the common path starts fast.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const fast = fastParse(argv);
+  if (!fast) return runYargs(argv, io);
+  return runCommand(fast.spec, fast.args, io);
+}
+
+async function runCommand(spec: CommandSpec, args: CommandArgs, io: CliIo): Promise<number> {
+  try {
+    const mod = await spec.load();
+    return await mod.run(args, io);
+  } catch (e) {
+    return reportThrown(e, io);
+  }
+}
+
+export function reportThrown(e: unknown, io: CliIo): number {
+  if (e instanceof FwgenError) {
+    io.stderr.write(formatDiagnostics(e.diagnostics));
+    return EXIT.input;
+  }
+  const err = e as Error;
+  const where = e instanceof InternalError ? 'internal error' : 'unexpected error';
+  io.stderr.write(`fwgen: ${where}: ${err?.message ?? String(e)}\nThis is a bug in fwgen; please report it with the command you ran.\n`);
+  if (io.env.FWGEN_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`);
+  return EXIT.internal;
+}
+
+function fastParse(argv: readonly string[]): { spec: CommandSpec; args: CommandArgs } | undefined {
+  const [name, ...rest] = argv;
+  const spec = commands.find((c) => c.name === name);
+  if (!spec || rest.some((a) => a === '--help' || a === '-h' || a === '--version')) return undefined;
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const [key, o] of Object.entries(spec.options)) options[key] = { type: o.type, ...(o.array ? { multiple: true } : {}) };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  } catch {
+    return undefined;
+  }
+  const args: CommandArgs = { ...parsed.values };
+  for (const [key, o] of Object.entries(spec.options)) {
+    const v = args[key];
+    if (v === undefined && o.default !== undefined) args[key] = o.default;
+    if (o.choices && args[key] !== undefined && !o.choices.includes(String(args[key]))) return undefined;
+    if (o.type === 'string' && (Array.isArray(v) ? v : [v]).some((x) => x === '')) return undefined;
+  }
+  const pos = parsed.positionals;
+  const required = spec.positionals.filter((p) => !p.optional).length;
+  const variadic = spec.positionals.some((p) => p.array);
+  if (pos.length < required || (!variadic && pos.length > spec.positionals.length)) return undefined;
+  spec.positionals.forEach((p, i) => {
+    args[p.name] = p.array ? pos.slice(i) : pos[i];
+  });
+  return { spec, args };
+}
+
+async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
+  const { default: yargs } = await import('yargs');
+  let code: number = EXIT.ok;
+  let pending: Promise<number> | undefined;
+  const cli = yargs([...argv])
+    .scriptName('fwgen')
+    .version(version())
+    .strict()
+    .demandCommand(1, 'name a command: list, show, validate')
+    .recommendCommands()
+    .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      io.stderr.write(`fwgen: error[USAGE]: ${msg}\n  hint: run \`fwgen --help\` or \`fwgen COMMAND --help\`\n`);
+      code = EXIT.input;
+    });
+  for (const spec of commands) {
+    const usage = [spec.name, ...spec.positionals.map((p) => (p.optional ? `[${p.name}${p.array ? '..' : ''}]` : `<${p.name}${p.array ? '..' : ''}>`))].join(' ');
+    cli.command(
+      usage,
+      spec.describe,
+      (y) => {
+        for (const p of spec.positionals) y.positional(p.name, { describe: p.describe, type: 'string', ...(p.array ? { array: true } : {}) });
+        for (const [key, o] of Object.entries(spec.options)) {
+          y.option(key, { type: o.type, describe: o.describe, ...(o.array ? { array: true } : {}), ...(o.choices ? { choices: o.choices } : {}), ...(o.default !== undefined ? { default: o.default } : {}), ...(o.requiresArg ? { requiresArg: true } : {}) });
+        }
+        for (const [cmd, text] of spec.examples) y.example(cmd, text);
+        return y;
+      },
+      (args) => {
+        pending = runCommand(spec, args as CommandArgs, io);
+      },
+    );
+  }
+  await new Promise<void>((resolve) => {
+    cli.parse([...argv], {}, (err, _argv, output) => {
+      if (output) (err || code !== EXIT.ok ? io.stderr : io.stdout).write(output + '\n');
+      resolve();
+    });
+  });
+  if (pending) return pending;
+  return code;
+}

@@ -1,0 +1,193 @@
+import type { Diagnostic } from '../model/diagnostic.js';
+import { sortDiagnostics } from '../model/diagnostic.js';
+import type { RequirementSet } from '../model/requirement-set.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet, ResolvedSetInfo } from '../model/resolved.js';
+import { checkCidr } from '../model/cidr.js';
+import { didYouMean } from '../model/nearest.js';
+import { compareHosts, compareStrings } from '../model/order.js';
+import { comparePorts, formatPort } from '../model/port.js';
+import { checkParameterValues, expandParameters } from './expand-parameters.js';
+
+/** Values for parameters, options and endpoint groups, as given on the command line or by a caller. */
+export interface ExpandInput {
+  /** `--param name=value`; a list parameter takes a list or a comma-separated string. */
+  params?: Record<string, string | string[]>;
+  /** `--option name=value`; booleans may be given as `true`/`false` strings. */
+  options?: Record<string, string | boolean>;
+  /** `--bind group=CIDR,...`: addresses for endpoint groups, by group id. */
+  bind?: Record<string, string | string[]>;
+}
+
+export interface ExpandResult {
+  /** Present when there are no errors. */
+  set?: ResolvedRequirementSet;
+  diagnostics: Diagnostic[];
+}
+
+const usage = (code: Diagnostic['code'], message: string, hint?: string, params: Record<string, unknown> = {}): Diagnostic => ({
+  code,
+  severity: 'error',
+  message,
+  hint,
+  params,
+});
+
+/**
+ * Binds parameters, options and groups for one or more requirement sets, then merges them:
+ * the same destination and port asked for twice is kept once, with both provenances.
+ */
+export function expand(sets: readonly RequirementSet[], input: ExpandInput = {}): ExpandResult {
+  const diagnostics: Diagnostic[] = [];
+  const ordered = [...sets].sort((a, b) => compareStrings(a.id, b.id));
+  for (let i = 1; i < ordered.length; i++) {
+    if (ordered[i]!.id === ordered[i - 1]!.id) {
+      diagnostics.push(usage('EXPAND_DUPLICATE_SET', `requirement set "${ordered[i]!.id}" is given twice (${ordered[i - 1]!.file} and ${ordered[i]!.file})`, 'give each set its own id, or pass it once'));
+    }
+  }
+  const params = input.params ?? {};
+  const options = input.options ?? {};
+  const bind = input.bind ?? {};
+  checkNames('parameter', Object.keys(params), ordered.flatMap((s) => s.parameters.map((p) => p.name)), '--param', diagnostics);
+  checkNames('option', Object.keys(options), ordered.flatMap((s) => s.options.map((o) => o.name)), '--option', diagnostics);
+  checkNames('endpoint group', Object.keys(bind), ordered.flatMap((s) => s.groups.map((g) => g.id)), '--bind', diagnostics);
+  const bindings = checkBindings(bind, diagnostics);
+
+  const infos: ResolvedSetInfo[] = [];
+  const requirements: ResolvedRequirement[] = [];
+  for (const set of ordered) {
+    const setParams: Record<string, string | string[]> = {};
+    for (const p of set.parameters) {
+      const v = params[p.name];
+      if (v === undefined) continue;
+      setParams[p.name] = p.kind === 'list' && typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
+    }
+    for (const [name, why] of checkParameterValues(set, setParams)) {
+      diagnostics.push(usage('EXPAND_PARAMETER_VALUE', `--param ${name}: ${why}`, parameterHint(set, name), { parameter: name, set: set.id }));
+    }
+    const setOptions: Record<string, string | boolean> = {};
+    for (const o of set.options) {
+      const given = options[o.name];
+      const value = given === undefined ? o.default : o.values ? String(given) : given === true || given === 'true' ? true : given === false || given === 'false' ? false : String(given);
+      const ok = o.values ? typeof value === 'string' && o.values.includes(value) : typeof value === 'boolean';
+      if (!ok) {
+        const allowed = o.values ?? ['true', 'false'];
+        diagnostics.push(usage('EXPAND_OPTION_VALUE', `--option ${o.name}: "${String(given)}" is not one of: ${allowed.join(', ')}`, `pass --option ${o.name}=${allowed[0]}`, { option: o.name }));
+      }
+      setOptions[o.name] = value;
+    }
+    const setBindings: Record<string, string[]> = {};
+    for (const g of set.groups) if (bindings[g.id]) setBindings[g.id] = bindings[g.id]!;
+    const r = expandParameters(set, { parameters: setParams, options: setOptions, bindings: setBindings });
+    diagnostics.push(...r.diagnostics);
+    requirements.push(...r.requirements);
+    const values: Record<string, string | string[]> = {};
+    for (const p of set.parameters) {
+      const v = setParams[p.name] ?? p.default;
+      if (v !== undefined) values[p.name] = v;
+    }
+    const info: ResolvedSetInfo = { id: set.id, title: set.title, source: set.source, file: set.file, parameters: values, options: setOptions };
+    if (set.vendor !== undefined) info.vendor = set.vendor;
+    infos.push(info);
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
+  return { set: { sets: infos, requirements: mergeDuplicates(requirements) }, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function parameterHint(set: RequirementSet, name: string): string | undefined {
+  const p = set.parameters.find((x) => x.name === name);
+  if (!p) return undefined;
+  if (p.kind === 'enum') return `use one of: ${Object.keys(p.values ?? {}).join(', ')}`;
+  if (p.kind === 'list') return `pass a comma-separated list, e.g. --param ${name}=westeurope,northeurope`;
+  return p.description;
+}
+
+function checkNames(what: string, given: string[], known: string[], flag: string, diagnostics: Diagnostic[]): void {
+  const set = new Set(known);
+  for (const name of given) {
+    if (set.has(name)) continue;
+    const code = what === 'parameter' ? 'EXPAND_UNKNOWN_PARAMETER' : what === 'option' ? 'EXPAND_UNKNOWN_OPTION' : 'EXPAND_BIND';
+    const hint = didYouMean(name, set) ?? (set.size ? `known: ${[...set].sort().join(', ')}` : `these requirements declare no ${what}s`);
+    diagnostics.push(usage(code, `${flag} ${name}: no ${what} of that name`, hint, { name }));
+  }
+}
+
+function checkBindings(bind: Record<string, string | string[]>, diagnostics: Diagnostic[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [group, raw] of Object.entries(bind)) {
+    const items = (Array.isArray(raw) ? raw : raw.split(',')).map((x) => x.trim()).filter(Boolean);
+    if (items.length === 0) diagnostics.push(usage('EXPAND_BIND', `--bind ${group}= gives no addresses`, `pass --bind ${group}=10.0.0.0/24,10.0.1.0/24`));
+    const cidrs: string[] = [];
+    for (const item of items) {
+      const r = checkCidr(item);
+      for (const p of r.problems) diagnostics.push(usage('EXPAND_BIND', `--bind ${group}: ${p.message}`, p.hint, p.params));
+      if (r.cidr) cidrs.push(r.cidr);
+    }
+    out[group] = [...new Set(cidrs)].sort(compareStrings);
+  }
+  return out;
+}
+
+export function endpointKey(e: ResolvedEndpoint): string {
+  switch (e.kind) {
+    case 'host':
+      return `host:${e.match}:${e.name}`;
+    case 'cidr':
+      return `cidr:${e.cidr}`;
+    case 'service-tag':
+      return `tag:${e.tag}${e.region ? '.' + e.region : ''}`;
+    case 'group':
+      return `group:${e.group}`;
+  }
+}
+
+const KIND_ORDER: Record<ResolvedEndpoint['kind'], number> = { host: 0, cidr: 1, 'service-tag': 2, group: 3 };
+
+export function compareEndpoints(a: ResolvedEndpoint, b: ResolvedEndpoint): number {
+  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  if (a.kind === 'host' && b.kind === 'host') return compareHosts(a.name, b.name) || compareStrings(a.match, b.match);
+  return compareStrings(endpointKey(a), endpointKey(b));
+}
+
+/**
+ * Keeps each (direction, sources, destination, port) once, at its first requirement in canonical order
+ * (sets by id, requirements in file order), and records the later rows as extra provenance.
+ */
+function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequirement[] {
+  const seen = new Map<string, ResolvedDestination>();
+  const out: ResolvedRequirement[] = [];
+  for (const req of requirements) {
+    const sourcesKey = req.sources ? req.sources.map(endpointKey).sort().join(',') : '*';
+    const kept: ResolvedDestination[] = [];
+    const byEndpoint = new Map<string, ResolvedDestination>();
+    for (const d of req.destinations) {
+      const ek = endpointKey(d.endpoint);
+      for (const port of d.ports) {
+        const key = `${req.direction}|${sourcesKey}|${ek}|${formatPort(port)}`;
+        const earlier = seen.get(key);
+        if (earlier) {
+          for (const p of d.provenance) if (!earlier.provenance.includes(p)) earlier.provenance.push(p);
+          continue;
+        }
+        let dest = byEndpoint.get(ek);
+        if (!dest) {
+          dest = { endpoint: d.endpoint, ports: [], provenance: [...d.provenance], span: d.span };
+          byEndpoint.set(ek, dest);
+          kept.push(dest);
+        }
+        if (!dest.ports.some((p) => formatPort(p) === formatPort(port))) dest.ports.push(port);
+        seen.set(key, dest);
+      }
+    }
+    if (kept.length === 0) continue;
+    for (const d of kept) d.ports.sort(comparePorts);
+    kept.sort((a, b) => compareEndpoints(a.endpoint, b.endpoint));
+    const alternatives = dedupeEndpoints(req.alternatives);
+    out.push({ ...req, destinations: kept, alternatives, ...(req.sources ? { sources: dedupeEndpoints(req.sources) } : {}) });
+  }
+  return out;
+}
+
+function dedupeEndpoints(list: ResolvedEndpoint[]): ResolvedEndpoint[] {
+  const map = new Map(list.map((e) => [endpointKey(e), e]));
+  return [...map.values()].sort(compareEndpoints);
+}

@@ -1,0 +1,82 @@
+import ipaddr from 'ipaddr.js';
+import type { Problem } from './problem.js';
+
+export interface CidrResult {
+  /** Canonical form: network address and prefix length, IPv6 compressed. */
+  cidr?: string;
+  family?: 4 | 6;
+  problems: Problem[];
+}
+
+/** Parses an IPv4 or IPv6 prefix; a bare address is taken as a /32 or /128. Host bits must be zero. */
+export function checkCidr(input: string): CidrResult {
+  const text = input.trim();
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  let bits: number;
+  try {
+    if (text.includes('/')) {
+      const [a, b] = text.split('/') as [string, string];
+      if (!/^[0-9]{1,3}$/.test(b)) throw new Error('prefix');
+      addr = ipaddr.parse(a);
+      bits = Number(b);
+    } else {
+      addr = ipaddr.parse(text);
+      bits = addr.kind() === 'ipv4' ? 32 : 128;
+    }
+    if (addr.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(text.split('/')[0]!)) throw new Error('form');
+  } catch {
+    return {
+      problems: [
+        {
+          code: 'MODEL_CIDR',
+          message: `"${input}" is not an IPv4 or IPv6 prefix`,
+          hint: 'write an address and prefix length, e.g. "10.0.0.0/8" or "2001:db8::/32"',
+          params: { value: input },
+        },
+      ],
+    };
+  }
+  const max = addr.kind() === 'ipv4' ? 32 : 128;
+  if (bits > max) {
+    return {
+      problems: [
+        {
+          code: 'MODEL_CIDR',
+          message: `"${input}" has prefix length ${bits}; an ${addr.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} prefix has at most ${max}`,
+          hint: `use a prefix length from 0 to ${max}`,
+          params: { value: input },
+        },
+      ],
+    };
+  }
+  const network = networkAddress(addr, bits);
+  const canonical = `${network.toString()}/${bits}`;
+  const family = addr.kind() === 'ipv4' ? 4 : 6;
+  if (network.toString() !== addr.toString()) {
+    return {
+      family,
+      problems: [
+        {
+          code: 'MODEL_CIDR_HOST_BITS',
+          message: `"${input}" has host bits set`,
+          hint: `did you mean ${canonical}?`,
+          params: { value: input, network: canonical },
+        },
+      ],
+    };
+  }
+  return { cidr: canonical, family, problems: [] };
+}
+
+function networkAddress(addr: ipaddr.IPv4 | ipaddr.IPv6, bits: number): ipaddr.IPv4 | ipaddr.IPv6 {
+  const bytes = addr.toByteArray();
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    bytes[i] = bytes[i]! & ((0xff << (8 - keep)) & 0xff);
+  }
+  return ipaddr.fromByteArray(bytes);
+}
+
+export function cidrFamily(cidr: string): 4 | 6 {
+  return cidr.includes(':') ? 6 : 4;
+}

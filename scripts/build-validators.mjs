@@ -1,0 +1,38 @@
+// Compiles the JSON schemas in schemas/ into standalone validators in dist/, so the CLI never compiles a schema at start-up.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const validators = [
+  ['requirement-set.schema.json', 'load/requirement-set.validator.js'],
+  ['project.schema.json', 'project/project.validator.js'],
+];
+for (const [schemaFile, out] of validators) {
+  let schema;
+  try {
+    schema = JSON.parse(readFileSync(join(root, 'schemas', schemaFile), 'utf8'));
+  } catch (e) {
+    if (e.code === 'ENOENT') continue;
+    throw e;
+  }
+  const ajv = new Ajv2020.default({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false, code: { source: true, esm: true, lines: false } });
+  const validate = ajv.compile(schema);
+  const target = join(root, 'dist', out);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, `// Generated from schemas/${schemaFile} by scripts/build-validators.mjs; do not edit.\n` + toEsm(standaloneCode.default(ajv, validate)));
+  writeFileSync(target.replace(/\.js$/, '.d.ts'), 'import type { ValidateFunction } from "ajv";\ndeclare const validate: ValidateFunction;\nexport default validate;\n');
+}
+
+// ajv's ESM output still calls require() for its runtime helpers; turn those into imports.
+function toEsm(code) {
+  const imports = [];
+  const body = code.replace(/require\("([^"]+)"\)/g, (_, mod) => {
+    const name = `runtime${imports.length}`;
+    imports.push(`import ${name} from ${JSON.stringify(mod.endsWith('.js') ? mod : mod + '.js')};`);
+    return name;
+  });
+  return body.replace('"use strict";', '"use strict";' + imports.join(''));
+}
