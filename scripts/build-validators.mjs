@@ -20,10 +20,13 @@ for (const [schemaFile, out] of validators) {
   }
   const ajv = new Ajv2020.default({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false, code: { source: true, esm: true, lines: false } });
   const validate = ajv.compile(schema);
-  const target = join(root, 'dist', out);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, `// Generated from schemas/${schemaFile} by scripts/build-validators.mjs; do not edit.\n` + toEsm(standaloneCode.default(ajv, validate)));
-  writeFileSync(target.replace(/\.js$/, '.d.ts'), 'import type { ValidateFunction } from "ajv";\ndeclare const validate: ValidateFunction;\nexport default validate;\n');
+  const code = `// Generated from schemas/${schemaFile} by scripts/build-validators.mjs; do not edit.\n` + toEsm(standaloneCode.default(ajv, validate));
+  // Written beside the sources too (git-ignored), so specs that run lib/ through tsx find it.
+  for (const base of ['dist', 'lib']) {
+    const target = join(root, base, out);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+  }
 }
 
 // ajv's ESM output still calls require() for its runtime helpers; turn those into imports.

@@ -7,6 +7,7 @@ export interface OptionSpec {
   choices?: readonly string[];
   default?: string | boolean;
   requiresArg?: boolean;
+  demand?: boolean;
 }
 
 export interface PositionalSpec {
@@ -56,6 +57,25 @@ export const commands: readonly CommandSpec[] = [
       ['fwgen show acr --param registry=myreg --param region=eastus --format json', 'ACR requirements as JSON'],
     ],
     load: () => import('./commands/show.js'),
+  },
+  {
+    name: 'emit',
+    describe: 'Compile requirements into rules for one target',
+    positionals: [],
+    options: {
+      catalog: { type: 'string', array: true, requiresArg: true, describe: 'a built-in catalog id (repeatable)' },
+      file: { type: 'string', array: true, requiresArg: true, describe: 'a requirement file, YAML or JSON (repeatable); - reads stdin' },
+      target: { type: 'string', requiresArg: true, describe: 'the target format (see `fwgen list`)', demand: true },
+      ...bindingOptions,
+      set: { type: 'string', array: true, requiresArg: true, describe: 'a target option: --set final-deny=false (see `fwgen list --target T`)' },
+      out: { type: 'string', requiresArg: true, describe: 'write here (temp file, then rename) instead of stdout' },
+      strict: { type: 'boolean', describe: 'exit 1, writing nothing, when any rule is widened, narrowed, dropped or broad' },
+    },
+    examples: [
+      ['fwgen emit --catalog mcr --target squid > allow.conf', 'a Squid fragment for Microsoft Artifact Registry'],
+      ['fwgen emit --catalog acr --param registry=myreg --param region=eastus --target squid --out acr.conf', 'ACR, written atomically'],
+    ],
+    load: () => import('./commands/emit.js'),
   },
   {
     name: 'validate',

@@ -1,13 +1,10 @@
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import { commands, type CommandSpec } from './commands.js';
 import { EXIT, type CliIo, type CommandArgs } from './io.js';
 import { FwgenError, InternalError } from '../model/diagnostic.js';
 import { formatDiagnostics } from './report.js';
+import { version } from '../version.js';
 
-export function version(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-}
 
 /**
  * Runs the CLI and returns its exit code: 0 ok, 1 failed check or strict fidelity, 2 bad input or usage, 3 internal error.
@@ -60,6 +57,7 @@ function fastParse(argv: readonly string[]): { spec: CommandSpec; args: CommandA
     if (o.choices && args[key] !== undefined && !o.choices.includes(String(args[key]))) return undefined;
     if (o.type === 'string' && (Array.isArray(v) ? v : [v]).some((x) => x === '')) return undefined;
   }
+  if (Object.entries(spec.options).some(([key, o]) => o.demand && args[key] === undefined)) return undefined;
   const pos = parsed.positionals;
   const required = spec.positionals.filter((p) => !p.optional).length;
   const variadic = spec.positionals.some((p) => p.array);
@@ -78,7 +76,7 @@ async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
     .scriptName('fwgen')
     .version(version())
     .strict()
-    .demandCommand(1, 'name a command: list, show, validate')
+    .demandCommand(1, 'name a command: list, show, emit, validate')
     .recommendCommands()
     .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
     .exitProcess(false)
@@ -95,7 +93,7 @@ async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
       (y) => {
         for (const p of spec.positionals) y.positional(p.name, { describe: p.describe, type: 'string', ...(p.array ? { array: true } : {}) });
         for (const [key, o] of Object.entries(spec.options)) {
-          y.option(key, { type: o.type, describe: o.describe, ...(o.array ? { array: true } : {}), ...(o.choices ? { choices: o.choices } : {}), ...(o.default !== undefined ? { default: o.default } : {}), ...(o.requiresArg ? { requiresArg: true } : {}) });
+          y.option(key, { type: o.type, describe: o.describe, ...(o.array ? { array: true } : {}), ...(o.choices ? { choices: o.choices } : {}), ...(o.default !== undefined ? { default: o.default } : {}), ...(o.requiresArg ? { requiresArg: true } : {}), ...(o.demand ? { demandOption: true } : {}) });
         }
         for (const [cmd, text] of spec.examples) y.example(cmd, text);
         return y;

@@ -1,0 +1,146 @@
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { PortSpec } from '../model/requirement-set.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../model/resolved.js';
+import type { Emitter, Feature, Fidelity, FidelityTable } from './emitter.js';
+import { describeEndpoint } from '../model/describe.js';
+import { formatPort } from '../model/port.js';
+
+export function endpointFeature(e: ResolvedEndpoint): Feature {
+  switch (e.kind) {
+    case 'host':
+      return e.match === 'exact' ? 'host-exact' : e.match === 'subdomains' ? 'host-subdomains' : 'host-apex-and-subdomains';
+    case 'cidr':
+      return 'cidr';
+    case 'service-tag':
+      return 'service-tag';
+    case 'group':
+      return 'group-destination';
+  }
+}
+
+export function sourceFeature(e: ResolvedEndpoint): Feature {
+  if (e.kind === 'group') return e.cidrs ? 'source-group' : 'source-group-unbound';
+  return 'source-cidr';
+}
+
+export function portFeature(p: PortSpec): Feature {
+  if (p.transport === 'any') return 'all-traffic';
+  if (p.transport === 'udp') return 'port-udp';
+  if (p.protocol === 'http') return 'port-http';
+  if (p.protocol === 'https') return 'port-https';
+  if (p.protocol === 'ssh') return 'port-ssh';
+  return 'port-tcp';
+}
+
+const RANK: Record<Fidelity['level'], number> = { exact: 0, widen: 1, narrow: 2, drop: 3, error: 4 };
+
+/** Where a requirement's features meet the target's table: what to keep, and the diagnostics that say what changed. */
+export interface FidelityOutcome {
+  set: ResolvedRequirementSet;
+  diagnostics: Diagnostic[];
+}
+
+export function resolveFidelity(emitter: Emitter, options: Record<string, unknown>): FidelityTable {
+  return typeof emitter.fidelity === 'function' ? emitter.fidelity(options as never) : emitter.fidelity;
+}
+
+/**
+ * Applies a target's fidelity table: removes what it drops (using the vendor's address form instead where the target
+ * can), and raises one diagnostic per requirement, endpoint and kind of change. Pure; `set` is not changed.
+ */
+export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, table: FidelityTable): FidelityOutcome {
+  const diagnostics: Diagnostic[] = [];
+  const requirements: ResolvedRequirement[] = [];
+  for (const req of set.requirements) {
+    const say = (f: Fidelity, subject: string, feature: Feature, span = req.span) => {
+      if (f.level === 'exact') return;
+      diagnostics.push(fidelityDiagnostic(emitter.id, req, f, subject, feature, span));
+    };
+    const direction = table[req.direction];
+    if (direction.level === 'drop' || direction.level === 'error') {
+      say(direction, `${req.direction} requirement`, req.direction);
+      continue;
+    }
+    say(direction, `${req.direction} requirement`, req.direction);
+    let sourcesDropped = false;
+    for (const s of req.sources ?? []) {
+      const f = table[sourceFeature(s)];
+      say(f, `source ${describeEndpoint(s)}`, sourceFeature(s));
+      if (f.level === 'drop' || f.level === 'error') sourcesDropped = true;
+    }
+    if (sourcesDropped) continue;
+    const destinations: ResolvedDestination[] = [];
+    const substitutes: ResolvedDestination[] = [];
+    for (const d of req.destinations) {
+      const ef = endpointFeature(d.endpoint);
+      const endpointFidelity = table[ef];
+      const isName = d.endpoint.kind === 'host';
+      if ((endpointFidelity.level === 'drop' || endpointFidelity.level === 'error') && isName && emitter.usesAlternatives && req.alternatives.length) {
+        diagnostics.push({
+          code: 'FIDELITY_WIDENED',
+          severity: 'warning',
+          message: `${describeEndpoint(d.endpoint)} is allowed through the vendor's address form ${req.alternatives.map(describeEndpoint).join(', ')}, which allows more than the name`,
+          hint: 'use a target that matches names (squid, azure-firewall, cilium) to allow only the name',
+          span: d.span,
+          target: emitter.id,
+          requirement: req.id,
+          provenance: req.provenance,
+          params: { from: describeEndpoint(d.endpoint), to: req.alternatives.map(describeEndpoint), feature: ef },
+        });
+        for (const alt of req.alternatives) substitutes.push({ ...d, endpoint: alt });
+        continue;
+      }
+      say(endpointFidelity, describeEndpoint(d.endpoint), ef, d.span);
+      if (endpointFidelity.level === 'drop' || endpointFidelity.level === 'error') continue;
+      const kept: PortSpec[] = [];
+      const byLevel = new Map<string, { f: Fidelity; feature: Feature; ports: PortSpec[] }>();
+      for (const p of d.ports) {
+        const pf = portFeature(p);
+        const f = table[pf];
+        if (f.level !== 'exact') {
+          const key = `${pf}`;
+          const entry = byLevel.get(key) ?? { f, feature: pf, ports: [] };
+          entry.ports.push(p);
+          byLevel.set(key, entry);
+        }
+        if (f.level !== 'drop' && f.level !== 'error') kept.push(p);
+      }
+      for (const { f, feature, ports } of byLevel.values()) say(f, `${describeEndpoint(d.endpoint)} on ${ports.map(formatPort).join(', ')}`, feature, d.span);
+      if (kept.length) destinations.push(kept.length === d.ports.length ? d : { ...d, ports: kept });
+    }
+    for (const s of substitutes) {
+      const f = table[endpointFeature(s.endpoint)];
+      if (f.level === 'drop' || f.level === 'error') {
+        say(f, describeEndpoint(s.endpoint), endpointFeature(s.endpoint), s.span);
+        continue;
+      }
+      if (!destinations.some((d) => sameEndpoint(d.endpoint, s.endpoint) && samePorts(d.ports, s.ports))) destinations.push(s);
+    }
+    if (destinations.length) requirements.push({ ...req, destinations });
+  }
+  return { set: { ...set, requirements }, diagnostics };
+}
+
+function sameEndpoint(a: ResolvedEndpoint, b: ResolvedEndpoint): boolean {
+  return describeEndpoint(a) === describeEndpoint(b) && a.kind === b.kind;
+}
+
+function samePorts(a: PortSpec[], b: PortSpec[]): boolean {
+  return a.map(formatPort).join() === b.map(formatPort).join();
+}
+
+function fidelityDiagnostic(target: string, req: ResolvedRequirement, f: Exclude<Fidelity, { level: 'exact' }>, subject: string, feature: Feature, span = req.span): Diagnostic {
+  const code = f.level === 'widen' ? 'FIDELITY_WIDENED' : f.level === 'narrow' ? 'FIDELITY_NARROWED' : f.level === 'drop' ? 'FIDELITY_DROPPED' : feature === 'source-group-unbound' ? 'EXPAND_UNBOUND_GROUP' : 'FIDELITY_DROPPED';
+  const verb = f.level === 'widen' ? 'widened' : f.level === 'narrow' ? 'narrowed' : f.level === 'drop' ? 'dropped' : 'cannot be emitted';
+  return {
+    code,
+    severity: f.level === 'error' ? 'error' : 'warning',
+    message: `${req.id}: ${subject} ${verb}: ${f.note}`,
+    ...(f.hint ? { hint: f.hint } : {}),
+    span,
+    target,
+    requirement: req.id,
+    provenance: req.provenance,
+    params: { feature, level: f.level, subject },
+  };
+}

@@ -1,0 +1,72 @@
+import type { Emitter } from './emitter.js';
+import { FwgenError, InternalError } from '../model/diagnostic.js';
+import { didYouMean } from '../model/nearest.js';
+
+export interface EmitterEntry {
+  id: string;
+  describe: string;
+  load: () => Promise<Emitter>;
+  /** Where it came from, named when two entries claim one id. */
+  origin: string;
+}
+
+/** Built-in targets: metadata now, code on first use. */
+const builtinEmitters: readonly EmitterEntry[] = [
+  { id: 'squid', describe: 'Squid acl and http_access lines (squid.conf fragment)', origin: 'built-in', load: async () => (await import('../emitters/squid/index.js')).default },
+];
+
+const registered = new Map<string, EmitterEntry>();
+
+/**
+ * Adds a third-party target. Its id must not clash with a built-in or an earlier registration.
+ * Returns a function that removes it again.
+ */
+export function registerEmitter(emitter: Emitter, origin = 'registerEmitter()'): () => void {
+  checkEmitterShape(emitter, origin);
+  const clash = builtinEmitters.find((e) => e.id === emitter.id) ?? registered.get(emitter.id);
+  if (clash) {
+    throw new FwgenError([
+      { code: 'EMIT_UNKNOWN_TARGET', severity: 'error', message: `target "${emitter.id}" from ${origin} is already provided by ${clash.origin}`, hint: 'give the emitter another id', params: { id: emitter.id } },
+    ]);
+  }
+  registered.set(emitter.id, { id: emitter.id, describe: emitter.describe, origin, load: async () => emitter });
+  return () => void registered.delete(emitter.id);
+}
+
+/** Every target, built-in first, each in id order. */
+export function listTargets(): { id: string; describe: string; origin: string }[] {
+  const byId = (a: EmitterEntry, b: EmitterEntry) => (a.id < b.id ? -1 : 1);
+  return [...[...builtinEmitters].sort(byId), ...[...registered.values()].sort(byId)].map(({ id, describe, origin }) => ({ id, describe, origin }));
+}
+
+export async function getEmitter(id: string): Promise<Emitter> {
+  const entry = builtinEmitters.find((e) => e.id === id) ?? registered.get(id);
+  if (!entry) {
+    const ids = listTargets().map((t) => t.id);
+    throw new FwgenError([
+      { code: 'EMIT_UNKNOWN_TARGET', severity: 'error', message: `no target "${id}"`, hint: didYouMean(id, ids) ?? `targets: ${ids.join(', ')}`, params: { id } },
+    ]);
+  }
+  try {
+    return await entry.load();
+  } catch (e) {
+    throw new InternalError(`target ${id} failed to load: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function checkEmitterShape(e: Emitter, origin: string): void {
+  const problems: string[] = [];
+  if (!e || typeof e !== 'object') problems.push('it is not an object');
+  else {
+    if (typeof e.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(e.id)) problems.push('`id` must be lowercase letters, digits and hyphens');
+    if (typeof e.describe !== 'string') problems.push('`describe` must be a string');
+    if (typeof e.defaultFile !== 'string') problems.push('`defaultFile` must be a string');
+    if (typeof e.emit !== 'function') problems.push('`emit` must be a function');
+    if (!e.fidelity || (typeof e.fidelity !== 'object' && typeof e.fidelity !== 'function')) problems.push('`fidelity` must be a table or a function');
+  }
+  if (problems.length) {
+    throw new FwgenError([
+      { code: 'EMIT_UNKNOWN_TARGET', severity: 'error', message: `emitter from ${origin} is not valid: ${problems.join('; ')}`, hint: 'export an object implementing the Emitter interface', params: { origin } },
+    ]);
+  }
+}

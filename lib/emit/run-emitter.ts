@@ -1,0 +1,82 @@
+import type { Diagnostic } from '../model/diagnostic.js';
+import { InternalError, sortDiagnostics } from '../model/diagnostic.js';
+import type { ResolvedRequirementSet } from '../model/resolved.js';
+import type { EmitResult, Emitter, EmitterOptions } from './emitter.js';
+import { applyFidelity, resolveFidelity } from './fidelity.js';
+import { headerLines } from './header.js';
+import { didYouMean } from '../model/nearest.js';
+import { version as fwgenVersion } from '../version.js';
+
+/**
+ * Checks options, applies the target's fidelity table, and runs its emitter. Returns every diagnostic;
+ * `files` is empty when any is an error.
+ */
+export function emitTarget(set: ResolvedRequirementSet, emitter: Emitter, rawOptions: Record<string, unknown> = {}): EmitResult {
+  const { options, diagnostics: optionProblems } = checkOptions(emitter, rawOptions);
+  if (optionProblems.length) return { files: [], diagnostics: optionProblems };
+  const fidelity = applyFidelity(set, emitter, resolveFidelity(emitter, options));
+  if (fidelity.diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics: sortDiagnostics(fidelity.diagnostics) };
+  const version = fwgenVersion();
+  let result: EmitResult;
+  try {
+    result = emitter.emit(deepFreeze(structuredClone(fidelity.set)), options, {
+      version,
+      header: headerLines(set, emitter.id, version),
+      fidelity: fidelity.diagnostics,
+    });
+  } catch (e) {
+    throw new InternalError(`emitter ${emitter.id} failed: ${(e as Error).message}`, { cause: e });
+  }
+  for (const f of result.files) {
+    if (f.contents.includes('\r') || (f.contents.length && !f.contents.endsWith('\n'))) {
+      throw new InternalError(`emitter ${emitter.id} wrote ${f.path} without plain \\n line ends`);
+    }
+  }
+  const diagnostics = sortDiagnostics([...fidelity.diagnostics, ...result.diagnostics]);
+  return { files: diagnostics.some((d) => d.severity === 'error') ? [] : result.files, diagnostics };
+}
+
+function checkOptions(emitter: Emitter, raw: Record<string, unknown>): { options: EmitterOptions; diagnostics: Diagnostic[] } {
+  const specs = emitter.options ?? {};
+  const options: EmitterOptions = {};
+  const diagnostics: Diagnostic[] = [];
+  const bad = (name: string, message: string, hint?: string) =>
+    diagnostics.push({ code: 'EMIT_OPTION', severity: 'error', message: `--set ${name}: ${message}`, ...(hint ? { hint } : {}), target: emitter.id, params: { option: name } });
+  for (const name of Object.keys(raw)) {
+    if (!Object.hasOwn(specs, name)) {
+      const known = Object.keys(specs);
+      bad(name, `target ${emitter.id} has no option of that name`, didYouMean(name, known) ?? (known.length ? `options: ${known.join(', ')}` : `${emitter.id} takes no options`));
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    const v = raw[name];
+    if (v === undefined) {
+      options[name] = spec.default;
+      continue;
+    }
+    if (spec.type === 'boolean') {
+      if (v === true || v === 'true') options[name] = true;
+      else if (v === false || v === 'false') options[name] = false;
+      else bad(name, `expected true or false, not "${String(v)}"`);
+    } else if (spec.type === 'integer') {
+      const n = typeof v === 'number' ? v : /^-?[0-9]+$/.test(String(v)) ? Number(v) : NaN;
+      if (!Number.isInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        bad(name, `expected a whole number${spec.min !== undefined ? ` from ${spec.min}` : ''}${spec.max !== undefined ? ` to ${spec.max}` : ''}, not "${String(v)}"`);
+      } else options[name] = n;
+    } else {
+      const s = String(v);
+      if (spec.choices && !spec.choices.includes(s)) bad(name, `"${s}" is not one of: ${spec.choices.join(', ')}`, didYouMean(s, spec.choices));
+      else if (spec.pattern && !new RegExp(spec.pattern, 'u').test(s)) bad(name, `"${s}" does not match ${spec.pattern}`);
+      else options[name] = s;
+    }
+  }
+  return { options, diagnostics };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

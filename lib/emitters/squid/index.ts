@@ -1,0 +1,183 @@
+import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
+import type { PortSpec } from '../../model/requirement-set.js';
+import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
+import { loadTemplates } from '../../emit/templates.js';
+import { describeProvenance } from '../../model/describe.js';
+import { portFeature } from '../../emit/fidelity.js';
+import { formatPort } from '../../model/port.js';
+import { compareHosts } from '../../model/order.js';
+import { aclName, squidComment, squidToken, subdomainRegex } from './escape.js';
+import templateSpecs from './templates.js';
+
+const exact = { level: 'exact' } as const;
+const notHttp = { hint: 'use --target iptables, nftables or azure-nsg for traffic a proxy does not carry' };
+
+function fidelity(options: EmitterOptions): FidelityTable {
+  return {
+    'host-exact': exact,
+    'host-subdomains':
+      options.subdomains === 'widen'
+        ? { level: 'widen', note: "Squid's .name also matches the name itself, which was not required", hint: 'use --set subdomains=exact to match subdomains only (dstdom_regex)' }
+        : exact,
+    'host-apex-and-subdomains': exact,
+    cidr: { level: 'drop', note: 'the Squid target matches names only', ...notHttp },
+    'service-tag': { level: 'drop', note: 'Squid does not know cloud service tags', hint: 'use --target azure-firewall or azure-nsg, or iptables with service tags resolved to prefixes' },
+    'group-destination': { level: 'drop', note: 'an endpoint group is a set of addresses, not names', ...notHttp },
+    'source-cidr': exact,
+    'source-group': exact,
+    'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule applies to every client of the proxy', hint: 'bind it: --bind GROUP=CIDR,...' },
+    'port-http': exact,
+    'port-https': exact,
+    'port-tcp': exact,
+    'port-ssh': { level: 'drop', note: 'SSH does not go through an HTTP proxy', ...notHttp },
+    'port-udp': { level: 'drop', note: 'Squid carries no UDP', ...notHttp },
+    'all-traffic': { level: 'drop', note: 'a proxy cannot allow all protocols', ...notHttp },
+    outbound: exact,
+    inbound: { level: 'drop', note: 'a forward proxy sees only outbound requests', ...notHttp },
+    internal: { level: 'drop', note: 'traffic between internal systems does not pass the proxy', ...notHttp },
+  };
+}
+
+interface AclView {
+  name: string;
+  type: string;
+  values: string[];
+}
+
+interface RuleView {
+  id: string;
+  purpose?: string;
+  provenance: string[];
+  acls: AclView[];
+  access: string[];
+}
+
+/**
+ * Squid: one rule block per requirement, in the set's canonical order, then `http_access deny all`.
+ * HTTPS and other TCP ports are allowed as CONNECT to that port; plain HTTP as a non-CONNECT HTTP request.
+ */
+const squid: Emitter = {
+  id: 'squid',
+  describe: 'Squid acl and http_access lines (squid.conf fragment)',
+  defaultFile: 'squid.conf',
+  fidelity,
+  options: {
+    subdomains: {
+      type: 'string',
+      choices: ['exact', 'widen'],
+      default: 'exact',
+      describe: 'how to match "*.name": exact (dstdom_regex, subdomains only) or widen (dstdomain .name, which also matches name)',
+    },
+    'final-deny': { type: 'boolean', default: true, describe: 'end with http_access deny all; false when the fragment is part of a larger policy' },
+  },
+  emit(set, options, context) {
+    const templates = loadTemplates(templateSpecs as Record<'fragment', unknown>);
+    const ports = new Map<string, string>();
+    const rules = set.requirements.map((r) => ruleView(r, options, ports));
+    const view = {
+      header: context.header.map(squidComment),
+      notes: context.fidelity.map((d) => squidComment(d.message)),
+      ports: [...ports.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, range]) => ({ name, range })),
+      rules,
+      finalDeny: options['final-deny'] === true,
+    };
+    return { files: [{ path: 'squid.conf', contents: templates.fragment(view).trimEnd() + '\n' }], diagnostics: [] };
+  },
+};
+
+export default squid;
+
+function portAcl(p: PortSpec, ports: Map<string, string>): string {
+  const range = p.from === p.to ? String(p.from) : `${p.from}-${p.to}`;
+  const name = aclName('port', range.replace('-', '_'));
+  ports.set(name, squidToken(range));
+  return name;
+}
+
+function ruleView(req: ResolvedRequirement, options: EmitterOptions, ports: Map<string, string>): RuleView {
+  const base = req.id.replace('/', '_');
+  const view: RuleView = {
+    id: squidComment(req.id),
+    provenance: uniq(req.destinations.flatMap((d) => d.provenance).map((p) => squidComment(describeProvenance(p) + (p.text ? `: ${p.text.trim()}` : '')))),
+    acls: [],
+    access: [],
+  };
+  if (req.purpose) view.purpose = squidComment(req.purpose);
+  const src = sourceAcl(req, base);
+  if (src) view.acls.push(src);
+  const groups = groupByPorts(req.destinations);
+  groups.forEach((dests, gi) => {
+    const suffix = groups.length > 1 ? `_${gi + 1}` : '';
+    const { dstdomain, regex } = destinationValues(dests, options);
+    const dstAcls: string[] = [];
+    if (dstdomain.length) {
+      const name = aclName(base, `dst${suffix}`);
+      view.acls.push({ name, type: 'dstdomain -n', values: dstdomain });
+      dstAcls.push(name);
+    }
+    if (regex.length) {
+      const name = aclName(base, `dst_regex${suffix}`);
+      view.acls.push({ name, type: 'dstdom_regex -n -i', values: regex });
+      dstAcls.push(name);
+    }
+    for (const p of dests[0]!.ports) {
+      const port = portAcl(p, ports);
+      const method = portFeature(p) === 'port-http' ? '!fwgen_connect fwgen_http' : 'fwgen_connect';
+      for (const dst of dstAcls) view.access.push([method, port, dst, ...(src ? [src.name] : [])].join(' '));
+    }
+  });
+  return view;
+}
+
+function sourceAcl(req: ResolvedRequirement, base: string): AclView | undefined {
+  if (!req.sources || req.sources.length === 0) return undefined;
+  const cidrs: string[] = [];
+  for (const s of req.sources) {
+    if (s.kind === 'cidr') cidrs.push(s.cidr);
+    else if (s.kind === 'group') {
+      // An unbound group widens the rule to every client; the core has said so.
+      if (!s.cidrs) return undefined;
+      cidrs.push(...s.cidrs);
+    }
+  }
+  return { name: aclName(base, 'src'), type: 'src', values: uniq(cidrs).map(squidToken) };
+}
+
+function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
+  const groups = new Map<string, ResolvedDestination[]>();
+  for (const d of dests) {
+    const key = d.ports.map(formatPort).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * dstdomain entries (`name`, `.name`) and dstdom_regex entries for one acl. Squid refuses a dstdomain list where one
+ * entry lies under another `.name` entry, so entries that `.name` already covers are left out: the meaning is the same.
+ */
+function destinationValues(dests: readonly ResolvedDestination[], options: EmitterOptions): { dstdomain: string[]; regex: string[] } {
+  const dotted = new Set<string>();
+  const exactNames = new Set<string>();
+  const below = new Set<string>();
+  for (const d of dests) {
+    const e = d.endpoint;
+    if (e.kind !== 'host') continue;
+    if (e.match === 'exact') exactNames.add(e.name);
+    else if (e.match === 'apex-and-subdomains' || options.subdomains === 'widen') dotted.add(e.name);
+    else below.add(e.name);
+  }
+  const coveredBy = (name: string, self: boolean) => [...dotted].some((d) => (self && d === name) || name.endsWith('.' + d));
+  const dots = [...dotted].filter((n) => !coveredBy(n, false));
+  const exacts = [...exactNames].filter((n) => !coveredBy(n, true));
+  const regexes = [...below].filter((n) => !coveredBy(n, true));
+  return {
+    dstdomain: [...exacts.map((n) => ({ n, v: n })), ...dots.map((n) => ({ n, v: '.' + n }))].sort((a, b) => compareHosts(a.n, b.n) || (a.v < b.v ? -1 : 1)).map((x) => squidToken(x.v)),
+    regex: regexes.sort(compareHosts).map(subdomainRegex),
+  };
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
