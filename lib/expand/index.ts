@@ -7,6 +7,7 @@ import { didYouMean } from '../model/nearest.js';
 import { compareHosts, compareStrings } from '../model/order.js';
 import { comparePorts, formatPort } from '../model/port.js';
 import { checkParameterValues, expandParameters } from './expand-parameters.js';
+import { checkBroad } from './check-broad.js';
 
 /** Values for parameters, options and endpoint groups, as given on the command line or by a caller. */
 export interface ExpandInput {
@@ -90,7 +91,10 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
     infos.push(info);
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
-  return { set: { sets: infos, requirements: mergeDuplicates(requirements) }, diagnostics: sortDiagnostics(diagnostics) };
+  const merged = mergeDuplicates(requirements);
+  diagnostics.push(...checkBroad(merged));
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
+  return { set: { sets: infos, requirements: merged }, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function parameterHint(set: RequirementSet, name: string): string | undefined {
