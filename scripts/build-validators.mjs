@@ -29,13 +29,7 @@ for (const [schemaFile, out] of validators) {
   }
 }
 
-// ajv's ESM output still calls require() for its runtime helpers; turn those into imports.
+// ajv's ESM output still calls require() for its runtime helpers; give the module a require of its own.
 function toEsm(code) {
-  const imports = [];
-  const body = code.replace(/require\("([^"]+)"\)/g, (_, mod) => {
-    const name = `runtime${imports.length}`;
-    imports.push(`import ${name} from ${JSON.stringify(mod.endsWith('.js') ? mod : mod + '.js')};`);
-    return name;
-  });
-  return body.replace('"use strict";', '"use strict";' + imports.join(''));
+  return code.replace('"use strict";', '"use strict";import { createRequire } from "node:module";const require = createRequire(import.meta.url);');
 }

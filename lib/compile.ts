@@ -1,0 +1,55 @@
+import type { EmitResult, Emitter } from './emit/emitter.js';
+import type { ExpandInput } from './expand/index.js';
+import type { Diagnostic } from './model/diagnostic.js';
+import { FwgenError, hasErrors, sortDiagnostics } from './model/diagnostic.js';
+import type { ResolvedRequirementSet } from './model/resolved.js';
+import { expand } from './expand/index.js';
+import { loadRequirementFile } from './load/index.js';
+import { catalogFile, catalogIds } from './catalogs/index.js';
+import { getEmitter } from './emit/registry.js';
+import { emitTarget } from './emit/run-emitter.js';
+
+export interface CompileInput extends ExpandInput {
+  /** Built-in catalog ids. */
+  catalogs?: string[];
+  /** Requirement files (YAML or JSON). */
+  files?: string[];
+  /** A target id (built-in or registered) or an emitter object. */
+  target: string | Emitter;
+  /** Target options, as `--set` would give them. */
+  targetOptions?: Record<string, unknown>;
+}
+
+/**
+ * Emits an expanded requirement set for a target given by id or as an emitter object.
+ * Returns diagnostics rather than throwing for fidelity warnings; errors leave `files` empty.
+ */
+export async function emit(set: ResolvedRequirementSet, target: string | Emitter, targetOptions: Record<string, unknown> = {}): Promise<EmitResult> {
+  const emitter = typeof target === 'string' ? await getEmitter(target) : target;
+  return emitTarget(set, emitter, targetOptions);
+}
+
+/**
+ * Load, expand and emit in one call. Throws a FwgenError carrying every diagnostic when any is an error;
+ * otherwise returns the files and the warnings.
+ */
+export async function compile(input: CompileInput): Promise<EmitResult> {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const id of input.catalogs ?? []) {
+    const f = catalogFile(id);
+    if (f) files.push(f);
+    else diagnostics.push({ code: 'USAGE', severity: 'error', message: `no built-in catalog "${id}"`, hint: `built-in catalogs: ${catalogIds().join(', ')}`, params: { catalog: id } });
+  }
+  files.push(...(input.files ?? []));
+  const loaded = await Promise.all(files.map((f) => loadRequirementFile(f)));
+  diagnostics.push(...loaded.flatMap((l) => l.diagnostics));
+  if (hasErrors(diagnostics)) throw new FwgenError(sortDiagnostics(diagnostics));
+  const expanded = expand(loaded.map((l) => l.set!), input);
+  diagnostics.push(...expanded.diagnostics);
+  if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(sortDiagnostics(diagnostics));
+  const result = await emit(expanded.set, input.target, input.targetOptions);
+  const all = sortDiagnostics([...diagnostics, ...result.diagnostics]);
+  if (hasErrors(all)) throw new FwgenError(all);
+  return { files: result.files, diagnostics: all };
+}
