@@ -7,7 +7,8 @@ import { expand } from './expand/index.js';
 import { loadRequirementFile } from './load/index.js';
 import { catalogFile, catalogIds } from './catalogs/index.js';
 import { getEmitter } from './emit/registry.js';
-import { emitTarget } from './emit/run-emitter.js';
+import { emitTarget, needsServiceTags, type EmitEnvironment } from './emit/run-emitter.js';
+import type { ServiceTagsData } from './service-tags/service-tags.js';
 
 export interface CompileInput extends ExpandInput {
   /** Built-in catalog ids. */
@@ -18,15 +19,27 @@ export interface CompileInput extends ExpandInput {
   target: string | Emitter;
   /** Target options, as `--set` would give them. */
   targetOptions?: Record<string, unknown>;
+  /** A Service Tags file path, or parsed data; default: the snapshot shipped with fwgen. */
+  serviceTags?: string | ServiceTagsData;
 }
 
 /**
  * Emits an expanded requirement set for a target given by id or as an emitter object.
  * Returns diagnostics rather than throwing for fidelity warnings; errors leave `files` empty.
  */
-export async function emit(set: ResolvedRequirementSet, target: string | Emitter, targetOptions: Record<string, unknown> = {}): Promise<EmitResult> {
+export async function emit(set: ResolvedRequirementSet, target: string | Emitter, targetOptions: Record<string, unknown> = {}, serviceTags?: string | ServiceTagsData): Promise<EmitResult> {
   const emitter = typeof target === 'string' ? await getEmitter(target) : target;
-  return emitTarget(set, emitter, targetOptions);
+  const env: EmitEnvironment = {};
+  if (needsServiceTags(set, emitter)) {
+    if (typeof serviceTags === 'object') env.serviceTags = serviceTags;
+    else {
+      const { loadServiceTagsFile } = await import('./service-tags/index.js');
+      const tags = await loadServiceTagsFile(serviceTags);
+      if (!tags.data) return { files: [], diagnostics: tags.diagnostics };
+      env.serviceTags = tags.data;
+    }
+  }
+  return emitTarget(set, emitter, targetOptions, env);
 }
 
 /**
@@ -48,7 +61,7 @@ export async function compile(input: CompileInput): Promise<EmitResult> {
   const expanded = expand(loaded.map((l) => l.set!), input);
   diagnostics.push(...expanded.diagnostics);
   if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(sortDiagnostics(diagnostics));
-  const result = await emit(expanded.set, input.target, input.targetOptions);
+  const result = await emit(expanded.set, input.target, input.targetOptions, input.serviceTags);
   const all = sortDiagnostics([...diagnostics, ...result.diagnostics]);
   if (hasErrors(all)) throw new FwgenError(all);
   return { files: result.files, diagnostics: all };

@@ -67,3 +67,7 @@ export { formatPort, parsePort } from './model/port.js';
 export type { CompileInput } from './compile.js';
 export { compile, emit } from './compile.js';
 export { version } from './version.js';
+export type { ServiceTag, ServiceTagsData } from './service-tags/index.js';
+export { aggregatePrefixes, defaultServiceTagsFile, loadServiceTagsFile, parseServiceTags, resolveServiceTags } from './service-tags/index.js';
+export type { EmitEnvironment } from './emit/run-emitter.js';
+export { needsServiceTags } from './emit/run-emitter.js';

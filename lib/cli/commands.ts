@@ -68,6 +68,7 @@ export const commands: readonly CommandSpec[] = [
       target: { type: 'string', requiresArg: true, describe: 'the target format (see `fwgen list`)', demand: true },
       ...bindingOptions,
       set: { type: 'string', array: true, requiresArg: true, describe: 'a target option: --set final-deny=false (see `fwgen list --target T`)' },
+      'service-tags': { type: 'string', requiresArg: true, describe: "an Azure Service Tags JSON file (default: the snapshot shipped with fwgen)" },
       out: { type: 'string', requiresArg: true, describe: 'write here (temp file, then rename) instead of stdout' },
       strict: { type: 'boolean', describe: 'exit 1, writing nothing, when any rule is widened, narrowed, dropped or broad' },
     },

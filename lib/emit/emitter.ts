@@ -86,6 +86,11 @@ export interface Emitter {
   fidelity: FidelityTable | ((options: EmitterOptions) => FidelityTable);
   /** Whether, for names it cannot express, the target uses the vendor's address form (service tags, ranges). */
   usesAlternatives?: boolean;
+  /**
+   * How the target uses service tags: `prefixes` needs their addresses, `tags` writes the tag names (which the core
+   * still checks against a Service Tags file). Absent: the target has no use for them.
+   */
+  serviceTags?: 'prefixes' | 'tags';
   options?: Readonly<Record<string, EmitterOptionSpec>>;
   emit(set: ResolvedRequirementSet, options: EmitterOptions, context: EmitContext): EmitResult;
 }

@@ -6,22 +6,44 @@ import { applyFidelity, resolveFidelity } from './fidelity.js';
 import { headerLines } from './header.js';
 import { didYouMean } from '../model/nearest.js';
 import { version as fwgenVersion } from '../version.js';
+import type { ServiceTagsData } from '../service-tags/service-tags.js';
+import { resolveServiceTags, usesServiceTags } from '../service-tags/resolve.js';
+
+export interface EmitEnvironment {
+  /** A parsed Service Tags file, for targets that use service tags (see `needsServiceTags`). */
+  serviceTags?: ServiceTagsData;
+}
+
+/** Whether emitting this set for this target needs a Service Tags file. */
+export function needsServiceTags(set: ResolvedRequirementSet, emitter: Emitter): boolean {
+  return emitter.serviceTags !== undefined && usesServiceTags(set);
+}
 
 /**
  * Checks options, applies the target's fidelity table, and runs its emitter. Returns every diagnostic;
  * `files` is empty when any is an error.
  */
-export function emitTarget(set: ResolvedRequirementSet, emitter: Emitter, rawOptions: Record<string, unknown> = {}): EmitResult {
+export function emitTarget(set: ResolvedRequirementSet, emitter: Emitter, rawOptions: Record<string, unknown> = {}, env: EmitEnvironment = {}): EmitResult {
   const { options, diagnostics: optionProblems } = checkOptions(emitter, rawOptions);
   if (optionProblems.length) return { files: [], diagnostics: optionProblems };
   const fidelity = applyFidelity(set, emitter, resolveFidelity(emitter, options));
   if (fidelity.diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics: sortDiagnostics(fidelity.diagnostics) };
+  let prepared = fidelity.set;
+  if (needsServiceTags(prepared, emitter)) {
+    if (!env.serviceTags) {
+      const d: Diagnostic = { code: 'TAGS_FILE', severity: 'error', message: `target ${emitter.id} needs a Service Tags file for the service tags in these requirements`, hint: 'pass --service-tags FILE, or the shipped snapshot is used by the CLI', target: emitter.id, params: {} };
+      return { files: [], diagnostics: sortDiagnostics([...fidelity.diagnostics, d]) };
+    }
+    const r = resolveServiceTags(prepared, env.serviceTags);
+    if (!r.set) return { files: [], diagnostics: sortDiagnostics([...fidelity.diagnostics, ...r.diagnostics]) };
+    prepared = r.set;
+  }
   const version = fwgenVersion();
   let result: EmitResult;
   try {
-    result = emitter.emit(deepFreeze(structuredClone(fidelity.set)), options, {
+    result = emitter.emit(deepFreeze(structuredClone(prepared)), options, {
       version,
-      header: headerLines(set, emitter.id, version),
+      header: headerLines(prepared, emitter.id, version),
       fidelity: fidelity.diagnostics,
     });
   } catch (e) {

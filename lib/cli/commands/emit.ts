@@ -5,7 +5,7 @@ import { EXIT } from '../io.js';
 import { expand } from '../../expand/index.js';
 import { FwgenError, hasErrors, type Diagnostic } from '../../model/diagnostic.js';
 import { getEmitter } from '../../emit/registry.js';
-import { emitTarget } from '../../emit/run-emitter.js';
+import { emitTarget, needsServiceTags, type EmitEnvironment } from '../../emit/run-emitter.js';
 import { writeOutputs } from '../../emit/write-outputs.js';
 import { formatDiagnostics } from '../report.js';
 import { expandInput, loadSets, parsePairs, sourceFile } from '../inputs.js';
@@ -16,11 +16,18 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const sources = [...list(args.catalog).map((c) => sourceFile(c, io.cwd, 'catalog')), ...list(args.file).map((f) => sourceFile(f, io.cwd, 'file'))];
   if (sources.length === 0) throw usage('name at least one --catalog ID or --file PATH', 'e.g. fwgen emit --catalog mcr --target squid');
   const emitter = await getEmitter(String(args.target));
-  const loaded = await loadSets(sources);
+  const loaded = await loadSets(sources, io);
   const expanded = expand(loaded.sets, expandInput(args));
   const before = [...loaded.diagnostics, ...expanded.diagnostics];
   if (hasErrors(before) || !expanded.set) throw new FwgenError(before);
-  const result = emitTarget(expanded.set, emitter, parsePairs('set', args.set));
+  const env: EmitEnvironment = {};
+  if (needsServiceTags(expanded.set, emitter)) {
+    const { loadServiceTagsFile } = await import('../../service-tags/index.js');
+    const tags = await loadServiceTagsFile(args['service-tags'] === undefined ? undefined : resolve(io.cwd, String(args['service-tags'])));
+    if (!tags.data) throw new FwgenError([...before, ...tags.diagnostics]);
+    env.serviceTags = tags.data;
+  }
+  const result = emitTarget(expanded.set, emitter, parsePairs('set', args.set), env);
   const diagnostics = [...before, ...result.diagnostics];
   io.stderr.write(formatDiagnostics(diagnostics));
   if (hasErrors(diagnostics)) return EXIT.input;
