@@ -12,6 +12,7 @@ export const features = [
   'cidr',
   'service-tag',
   'group-destination',
+  'group-destination-unbound',
   'source-cidr',
   'source-group',
   'source-group-unbound',

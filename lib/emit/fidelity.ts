@@ -14,7 +14,7 @@ export function endpointFeature(e: ResolvedEndpoint): Feature {
     case 'service-tag':
       return 'service-tag';
     case 'group':
-      return 'group-destination';
+      return e.cidrs ? 'group-destination' : 'group-destination-unbound';
   }
 }
 

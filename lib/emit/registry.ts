@@ -12,8 +12,15 @@ export interface EmitterEntry {
 
 /** Built-in targets: metadata now, code on first use. */
 const builtinEmitters: readonly EmitterEntry[] = [
-  { id: 'squid', describe: 'Squid acl and http_access lines (squid.conf fragment)', origin: 'built-in', load: async () => (await import('../emitters/squid/index.js')).default },
-];
+  { id: 'squid', describe: 'Squid acl and http_access lines (squid.conf fragment)' },
+  { id: 'iptables', describe: 'iptables-restore and ip6tables-restore rules with ipset sets' },
+  { id: 'nftables', describe: 'an nft -f script: table inet fwgen with interval sets' },
+  { id: 'k8s-networkpolicy', describe: 'Kubernetes NetworkPolicy (networking.k8s.io/v1) YAML' },
+].map((e) => ({ ...e, origin: 'built-in', load: () => loadBuiltin(e.id) }));
+
+async function loadBuiltin(id: string): Promise<Emitter> {
+  return ((await import(`../emitters/${id}/index.js`)) as { default: Emitter }).default;
+}
 
 const registered = new Map<string, EmitterEntry>();
 

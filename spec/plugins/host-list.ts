@@ -12,6 +12,7 @@ const hostList: Emitter = {
     cidr: { level: 'drop', note: 'host lists hold names only', hint: 'use --target squid' },
     'service-tag': { level: 'drop', note: 'host lists hold names only' },
     'group-destination': { level: 'drop', note: 'host lists hold names only' },
+    'group-destination-unbound': { level: 'drop', note: 'host lists hold names only' },
     'source-cidr': { level: 'exact' },
     'source-group': { level: 'exact' },
     'source-group-unbound': { level: 'exact' },

@@ -23,6 +23,7 @@ function fidelity(options: EmitterOptions): FidelityTable {
     cidr: { level: 'drop', note: 'the Squid target matches names only', ...notHttp },
     'service-tag': { level: 'drop', note: 'Squid does not know cloud service tags', hint: 'use --target azure-firewall or azure-nsg, or iptables with service tags resolved to prefixes' },
     'group-destination': { level: 'drop', note: 'an endpoint group is a set of addresses, not names', ...notHttp },
+    'group-destination-unbound': { level: 'drop', note: 'an endpoint group is a set of addresses, not names', ...notHttp },
     'source-cidr': exact,
     'source-group': exact,
     'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule applies to every client of the proxy', hint: 'bind it: --bind GROUP=CIDR,...' },
