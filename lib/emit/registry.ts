@@ -16,6 +16,10 @@ const builtinEmitters: readonly EmitterEntry[] = [
   { id: 'iptables', describe: 'iptables-restore and ip6tables-restore rules with ipset sets' },
   { id: 'nftables', describe: 'an nft -f script: table inet fwgen with interval sets' },
   { id: 'k8s-networkpolicy', describe: 'Kubernetes NetworkPolicy (networking.k8s.io/v1) YAML' },
+  { id: 'azure-firewall', describe: 'Azure Firewall Policy rule collection group (ARM template)' },
+  { id: 'azure-nsg', describe: 'Azure network security group rules with service tags (ARM template)' },
+  { id: 'panos', describe: 'PAN-OS XML: address objects, URL categories, services and security rules' },
+  { id: 'cilium', describe: 'CiliumNetworkPolicy with toFQDNs, toCIDRSet and DNS rules (YAML)' },
 ].map((e) => ({ ...e, origin: 'built-in', load: () => loadBuiltin(e.id) }));
 
 async function loadBuiltin(id: string): Promise<Emitter> {
