@@ -12,14 +12,66 @@ export function squidToken(value: string): string {
   return value;
 }
 
-/** Text after `# `: squid.conf comments end at the line end, so control characters become spaces. */
+/**
+ * Most UTF-8 bytes of comment text on one line. Squid reads squid.conf with fgets into a BUFSIZ (8192) buffer, so a
+ * line longer than 8191 bytes is read as several lines, and every piece after the first is parsed as a directive:
+ * a long comment must be cut into several comment lines, well below that (the template adds a short prefix).
+ */
+export const COMMENT_LINE_BYTES = 2000;
+
+/**
+ * Text after `# `: squid.conf comments end at the line end, so control characters become spaces, and text longer
+ * than {@link COMMENT_LINE_BYTES} continues on further `#` lines.
+ */
 export function squidComment(text: string): string {
-  return commentText(text);
+  const flat = commentText(text);
+  const pieces: string[] = [];
+  let piece = '';
+  let bytes = 0;
+  for (const ch of flat) {
+    const cp = ch.codePointAt(0)!;
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + n > COMMENT_LINE_BYTES) {
+      pieces.push(piece);
+      piece = '';
+      bytes = 0;
+    }
+    piece += ch;
+    bytes += n;
+  }
+  pieces.push(piece);
+  return pieces.join('\n#   ');
 }
 
-/** An acl name from a requirement id: squid accepts letters, digits, `_` and `-`; `/` and `.` become `_`. */
+/**
+ * Longest acl name squid 5 takes everywhere: an acl line refuses 64 characters or more (ACL_NAME_SZ), and an
+ * http_access line cannot name an acl of 63 ("Bungled ... http_access").
+ */
+export const ACL_NAME_MAX = 62;
+
+/**
+ * An acl name from a requirement id and a suffix: squid accepts letters, digits, `_` and `-`; `/` and `.` become `_`.
+ * A name longer than {@link ACL_NAME_MAX} keeps its start and its last part (the suffix, e.g. `dst_regex`) and puts
+ * a hash of the whole name between them, so it stays unique and readable.
+ */
 export function aclName(...parts: string[]): string {
-  return squidToken(['fwgen', ...parts].join('_').replace(/[^A-Za-z0-9_-]/g, '_'));
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+  const name = clean(['fwgen', ...parts].join('_'));
+  if (name.length <= ACL_NAME_MAX) return squidToken(name);
+  const last = parts.length > 1 ? clean(parts[parts.length - 1]!) : '';
+  const suffix = last.length <= 24 ? last : '';
+  const tail = `_${fnv1a(name)}${suffix ? `_${suffix}` : ''}`;
+  return squidToken(name.slice(0, ACL_NAME_MAX - tail.length) + tail);
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits: short, stable, no dependency. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /** A dstdom_regex matching names below `name` at any depth, not `name` itself. Dots escaped, anchored at both ends. */

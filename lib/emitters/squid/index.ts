@@ -2,7 +2,9 @@ import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.
 import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
 import { loadTemplates } from '../../emit/templates.js';
-import { describeProvenance } from '../../model/describe.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { InternalError } from '../../model/diagnostic.js';
+import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { portFeature } from '../../emit/fidelity.js';
 import { formatPort } from '../../model/port.js';
 import { compareHosts } from '../../model/order.js';
@@ -74,15 +76,22 @@ const squid: Emitter = {
   emit(set, options, context) {
     const templates = loadTemplates(templateSpecs as Record<'fragment', unknown>);
     const ports = new Map<string, string>();
-    const rules = set.requirements.map((r) => ruleView(r, options, ports));
+    const diagnostics: Diagnostic[] = [];
+    const kept = set.requirements.filter((r) => {
+      const why = unmatchableSource(r);
+      if (why) diagnostics.push(why);
+      return !why;
+    });
+    const rules = kept.map((r) => ruleView(r, options, ports));
+    checkAclNames(rules, ports);
     const view = {
       header: context.header.map(squidComment),
-      notes: context.fidelity.map((d) => squidComment(d.message)),
+      notes: [...context.fidelity, ...diagnostics].map((d) => squidComment(d.message)),
       ports: [...ports.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, range]) => ({ name, range })),
       rules,
       finalDeny: options['final-deny'] === true,
     };
-    return { files: [{ path: 'squid.conf', contents: templates.fragment(view).trimEnd() + '\n' }], diagnostics: [] };
+    return { files: [{ path: 'squid.conf', contents: templates.fragment(view).trimEnd() + '\n' }], diagnostics };
   },
 };
 
@@ -135,13 +144,48 @@ function sourceAcl(req: ResolvedRequirement, base: string): AclView | undefined 
   const cidrs: string[] = [];
   for (const s of req.sources) {
     if (s.kind === 'cidr') cidrs.push(s.cidr);
+    else if (s.kind === 'service-tag') cidrs.push(...(s.prefixes ?? []));
     else if (s.kind === 'group') {
       // An unbound group widens the rule to every client; the core has said so.
       if (!s.cidrs) return undefined;
       cidrs.push(...s.cidrs);
     }
   }
+  if (cidrs.length === 0) throw new InternalError(`${req.id}: no source address left for the src acl`);
   return { name: aclName(base, 'src'), type: 'src', values: uniq(cidrs).map(squidToken) };
+}
+
+/**
+ * A source Squid cannot match: a cloud service tag without prefixes (no Service Tags file applied), or a host name.
+ * The src acl would otherwise be empty (squid refuses the http_access line) or silently lose that source, so the
+ * requirement is dropped with a diagnostic, as the fidelity table drops service-tag destinations.
+ */
+function unmatchableSource(req: ResolvedRequirement): Diagnostic | undefined {
+  const bad = (req.sources ?? []).find((s) => (s.kind === 'service-tag' && !s.prefixes?.length) || s.kind === 'host');
+  if (!bad) return undefined;
+  const what = bad.kind === 'service-tag' ? 'a cloud service tag, which Squid does not know' : 'a host name, which Squid does not match as a client';
+  return {
+    code: 'FIDELITY_DROPPED',
+    severity: 'warning',
+    message: `${req.id}: requirement dropped: its source ${describeEndpoint(bad)} is ${what}`,
+    hint: 'give the source as CIDRs or a bound endpoint group, or use --target azure-firewall or azure-nsg',
+    span: req.span,
+    target: 'squid',
+    requirement: req.id,
+    provenance: req.provenance,
+    params: { feature: bad.kind === 'service-tag' ? 'service-tag' : 'source-cidr', level: 'drop', subject: `source ${describeEndpoint(bad)}` },
+  };
+}
+
+/** Every acl name once: shortened names (see aclName) must not meet, or squid would merge or refuse two acls. */
+function checkAclNames(rules: readonly RuleView[], ports: ReadonlyMap<string, string>): void {
+  const seen = new Set<string>(['fwgen_connect', 'fwgen_http', ...ports.keys()]);
+  for (const r of rules) {
+    for (const a of r.acls) {
+      if (seen.has(a.name)) throw new InternalError(`acl name ${a.name} is used twice`);
+      seen.add(a.name);
+    }
+  }
 }
 
 function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
