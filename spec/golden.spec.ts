@@ -1,0 +1,133 @@
+/**
+ * Golden files: every folder spec/fixtures/<case>/ (folders starting with `_` are skipped) holds `input.yaml`, an
+ * optional `args.json` and `expected/<target>.<ext>` (the rules) with `expected/<target>.diagnostics.txt` (stderr
+ * exactly as the CLI prints it). Each target is run through the CLI in-process with cwd = the case folder.
+ *
+ * args.json: { "params": {name: value|[values]}, "options": {name: value}, "bind": {group: cidr|[cidrs]},
+ *              "set": {target: {option: value}}, "targets": [extra targets to run], "exit": expected exit code }
+ *
+ * On a mismatch the test prints a diff and writes `<file>.actual` beside the expected file (git-ignored);
+ * UPDATE_GOLDEN=1 rewrites the expected files instead. Every expected squid file is also fed to `squid -k parse`.
+ */
+import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './helpers/cli.js';
+import { lineDiff } from './helpers/diff.js';
+import { requireEngine, squidParse } from './helpers/engines.js';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+export interface CaseArgs {
+  params?: Record<string, string | string[]>;
+  options?: Record<string, string | boolean>;
+  bind?: Record<string, string | string[]>;
+  set?: Record<string, Record<string, string | boolean | number>>;
+  targets?: string[];
+  exit?: number;
+}
+
+/** The `fwgen emit` command line for one case and target. */
+export function emitArgv(target: string, args: CaseArgs, input = 'input.yaml'): string[] {
+  const argv = ['emit', '--file', input, '--target', target];
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
+  for (const [k, v] of Object.entries(args.params ?? {})) argv.push('--param', `${k}=${list(v)}`);
+  for (const [k, v] of Object.entries(args.options ?? {})) argv.push('--option', `${k}=${String(v)}`);
+  for (const [k, v] of Object.entries(args.bind ?? {})) argv.push('--bind', `${k}=${list(v)}`);
+  for (const [k, v] of Object.entries(args.set?.[target] ?? {})) argv.push('--set', `${k}=${String(v)}`);
+  return argv;
+}
+
+interface Expected {
+  target: string;
+  /** Path of the expected rules file, if any (absent when the case expects no output). */
+  output?: string;
+  diagnostics: string;
+}
+
+function cases(): { name: string; dir: string; args: CaseArgs; expected: Expected[] }[] {
+  if (!existsSync(FIXTURES)) return [];
+  return readdirSync(FIXTURES)
+    .filter((n) => !n.startsWith('_') && statSync(join(FIXTURES, n)).isDirectory())
+    .sort()
+    .map((name) => {
+      const dir = join(FIXTURES, name);
+      const argsFile = join(dir, 'args.json');
+      const args: CaseArgs = existsSync(argsFile) ? (JSON.parse(readFileSync(argsFile, 'utf8')) as CaseArgs) : {};
+      const expDir = join(dir, 'expected');
+      const files = existsSync(expDir) ? readdirSync(expDir).filter((f) => !f.endsWith('.actual')) : [];
+      const targets = new Set([...(args.targets ?? []), ...files.map((f) => f.split('.')[0]!)]);
+      const expected = [...targets].sort().map((target) => {
+        const output = files.find((f) => f.startsWith(`${target}.`) && f !== `${target}.diagnostics.txt`);
+        return { target, ...(output ? { output: join(expDir, output) } : {}), diagnostics: join(expDir, `${target}.diagnostics.txt`) };
+      });
+      return { name, dir, args, expected };
+    });
+}
+
+/** Compares `actual` with the file's bytes; writes `.actual` (or, with UPDATE_GOLDEN=1, the file) on a mismatch. */
+function compareGolden(file: string, actual: string, problems: string[]): void {
+  const expected = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (expected === actual) {
+    rmSync(`${file}.actual`, { force: true });
+    return;
+  }
+  if (UPDATE) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    rmSync(`${file}.actual`, { force: true });
+    return;
+  }
+  writeFileSync(`${file}.actual`, actual);
+  const rel = file.slice(FIXTURES.length + 1);
+  problems.push(expected === undefined ? `${rel} is missing (actual output written to ${rel}.actual; UPDATE_GOLDEN=1 creates it)` : `${rel} differs (actual written to ${rel}.actual; UPDATE_GOLDEN=1 accepts it):\n${lineDiff(expected, actual)}`);
+}
+
+describe('golden files (spec/fixtures)', function () {
+  const all = cases();
+
+  it('has fixtures', function () {
+    expect(all.length).to.be.greaterThan(0);
+    for (const c of all) expect(existsSync(join(c.dir, 'input.yaml')), `${c.name}/input.yaml`).to.equal(true);
+    for (const c of all) expect(c.expected.length, `${c.name}: no expected/ files and no "targets" in args.json`).to.be.greaterThan(0);
+  });
+
+  for (const c of all) {
+    for (const e of c.expected) {
+      it(`${c.name} > ${e.target}`, async function () {
+        const r = await runCli(emitArgv(e.target, c.args), { cwd: c.dir });
+        const problems: string[] = [];
+        const file = e.output ?? (r.stdout !== '' ? join(c.dir, 'expected', `${e.target}.${await extension(e.target)}`) : undefined);
+        if (file) compareGolden(file, r.stdout, problems);
+        compareGolden(e.diagnostics, r.stderr, problems);
+        const exit = c.args.exit ?? (file ? 0 : 2);
+        if (r.code !== exit) problems.push(`exit code ${r.code}, expected ${exit}\n${r.stderr}`);
+        expect(problems, problems.join('\n\n')).to.deep.equal([]);
+      });
+    }
+  }
+
+  describe('every expected squid file passes squid -k parse', function () {
+    before(function () {
+      requireEngine(this, 'squid');
+    });
+    for (const c of all) {
+      for (const e of c.expected.filter((x) => x.target === 'squid' && x.output)) {
+        it(`${c.name} > squid parses`, function () {
+          const r = squidParse(readFileSync(e.output!, 'utf8'));
+          expect(r.ok, r.output).to.equal(true);
+          expect(r.warnings, r.output).to.deep.equal([]);
+        });
+      }
+    }
+  });
+});
+
+/** The extension of a target's default output file (`squid.conf` -> `conf`). */
+async function extension(target: string): Promise<string> {
+  const { getEmitter } = await import('../lib/emit/registry.js');
+  const file = (await getEmitter(target)).defaultFile;
+  return file.includes('.') ? file.slice(file.lastIndexOf('.') + 1) : 'out';
+}
