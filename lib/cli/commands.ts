@@ -79,6 +79,22 @@ export const commands: readonly CommandSpec[] = [
     load: () => import('./commands/emit.js'),
   },
   {
+    name: 'generate',
+    describe: 'Render every output of fwgen.yaml and write the files that changed',
+    positionals: [],
+    options: { config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' } },
+    examples: [['fwgen generate', 'regenerate checked-in rule files; unchanged files are not touched']],
+    load: () => import('./commands/generate.js'),
+  },
+  {
+    name: 'check',
+    describe: 'Exit 1 with a diff when checked-in rule files differ from what fwgen.yaml generates (pre-commit)',
+    positionals: [],
+    options: { config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' } },
+    examples: [['fwgen check', 'writes nothing; 0 when current, 1 when stale or missing, 2 on bad input']],
+    load: () => import('./commands/check.js'),
+  },
+  {
     name: 'validate',
     describe: 'Check requirement files and report every problem with its position',
     positionals: [{ name: 'files', describe: 'requirement files (YAML or JSON); - reads stdin', array: true }],

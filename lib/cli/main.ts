@@ -13,7 +13,7 @@ import { version } from '../version.js';
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const fast = fastParse(argv);
-  if (!fast) return runYargs(argv, io);
+  if (!fast) return runYargs(argv, io).catch((e: unknown) => reportThrown(e, io));
   return runCommand(fast.spec, fast.args, io);
 }
 
@@ -76,19 +76,23 @@ async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
     .scriptName('fwgen')
     .version(version())
     .strict()
-    .demandCommand(1, 'name a command: list, show, emit, validate')
+    .demandCommand(1, 'name a command (see the list above)')
     .recommendCommands()
     .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      io.stderr.write(`fwgen: error[USAGE]: ${msg}\n  hint: run \`fwgen --help\` or \`fwgen COMMAND --help\`\n`);
+      // yargs reports its own parse errors (`--param` with no value) as a YError: usage, not a crash.
+      if (err && err.name !== 'YError') throw err;
+      // yargs may call this several times for one command line; the first problem is the one to fix.
+      if (code !== EXIT.ok) return;
+      const spec = commands.find((c) => c.name === argv[0]);
+      const hint = spec ? `usage: fwgen ${usageLine(spec)}; see \`fwgen ${spec.name} --help\`` : 'run `fwgen --help` or `fwgen COMMAND --help`';
+      io.stderr.write(`fwgen: error[USAGE]: ${msg || err?.message}\n  hint: ${hint}\n`);
       code = EXIT.input;
     });
   for (const spec of commands) {
-    const usage = [spec.name, ...spec.positionals.map((p) => (p.optional ? `[${p.name}${p.array ? '..' : ''}]` : `<${p.name}${p.array ? '..' : ''}>`))].join(' ');
     cli.command(
-      usage,
+      usageLine(spec),
       spec.describe,
       (y) => {
         for (const p of spec.positionals) y.positional(p.name, { describe: p.describe, type: 'string', ...(p.array ? { array: true } : {}) });
@@ -99,7 +103,8 @@ async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
         return y;
       },
       (args) => {
-        pending = runCommand(spec, args as CommandArgs, io);
+        // After a usage error yargs still calls the handler, with the missing arguments undefined.
+        if (code === EXIT.ok) pending = runCommand(spec, args as CommandArgs, io);
       },
     );
   }
@@ -111,4 +116,9 @@ async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
   });
   if (pending) return pending;
   return code;
+}
+
+/** `show <source>`, `validate <files..>`: a command with its positionals, as yargs and usage hints write it. */
+function usageLine(spec: CommandSpec): string {
+  return [spec.name, ...spec.positionals.map((p) => (p.optional ? `[${p.name}${p.array ? '..' : ''}]` : `<${p.name}${p.array ? '..' : ''}>`))].join(' ');
 }

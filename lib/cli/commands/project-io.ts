@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import type { CliIo, CommandArgs } from '../io.js';
+import { FwgenError } from '../../model/diagnostic.js';
+import { findProjectFile, loadProject, type Project } from '../../project/load-project.js';
+
+/** The project from --config, or the nearest fwgen.yaml upwards from the working directory. */
+export async function projectFromArgs(args: CommandArgs, io: CliIo): Promise<Project> {
+  const file = args.config === undefined ? findProjectFile(io.cwd) : resolve(io.cwd, String(args.config));
+  if (!file) {
+    throw new FwgenError([
+      { code: 'USAGE', severity: 'error', message: `no fwgen.yaml in ${io.cwd} or any folder above it`, hint: 'create one (see README, "Checked-in rules") or pass --config FILE', params: {} },
+    ]);
+  }
+  const r = await loadProject(file);
+  if (!r.project) throw new FwgenError(r.diagnostics);
+  return r.project;
+}
