@@ -79,6 +79,26 @@ export const commands: readonly CommandSpec[] = [
     load: () => import('./commands/emit.js'),
   },
   {
+    name: 'diff',
+    describe: 'Compare two requirement sets by what they allow: destinations, ports and sources added and removed',
+    positionals: [
+      { name: 'old', describe: 'a catalog id or requirement file' },
+      { name: 'new', describe: 'a catalog id or requirement file' },
+    ],
+    options: {
+      ...bindingOptions,
+      'old-param': { type: 'string', array: true, requiresArg: true, describe: 'a parameter for the old side only' },
+      'new-param': { type: 'string', array: true, requiresArg: true, describe: 'a parameter for the new side only' },
+      'old-option': { type: 'string', array: true, requiresArg: true, describe: 'an option for the old side only' },
+      'new-option': { type: 'string', array: true, requiresArg: true, describe: 'an option for the new side only' },
+    },
+    examples: [
+      ['fwgen diff mcr mcr --new-option cloud=china', 'what switching MAR to its China endpoints changes'],
+      ['fwgen diff vendor-v1.yaml vendor-v2.yaml', 'what a new version of a vendor document adds and removes'],
+    ],
+    load: () => import('./commands/diff.js'),
+  },
+  {
     name: 'generate',
     describe: 'Render every output of fwgen.yaml and write the files that changed',
     positionals: [],
