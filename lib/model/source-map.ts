@@ -38,7 +38,9 @@ export class SourceMap {
     for (;;) {
       const r = this.ranges.get(p);
       if (r) {
-        const startOffset = which === 'key' && r.keyStart !== undefined ? r.keyStart : r.start;
+        // A key with no value (`provenance:`) has an empty value range at the end of its line; point at the key instead.
+        const useKey = r.keyStart !== undefined && (which === 'key' || r.end <= r.start);
+        const startOffset = useKey ? r.keyStart! : r.start;
         const s = this.position(startOffset);
         const e = this.position(Math.max(r.start, r.end));
         return { file: this.file, line: s.line, col: s.col, endLine: e.line, endCol: e.col };
