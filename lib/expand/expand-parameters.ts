@@ -55,13 +55,14 @@ export function expandParameters(set: RequirementSet, binding: SetBinding): { re
   }
   for (const [name, reqIds] of ctx.missing) {
     const p = set.parameters.find((x) => x.name === name)!;
+    const ids = [...new Set(reqIds)];
     ctx.diagnostics.push({
       code: 'EXPAND_MISSING_PARAMETER',
       severity: 'error',
-      message: `parameter {${name}} of ${set.id} has no value; requirements ${[...new Set(reqIds)].join(', ')} need it`,
+      message: `parameter {${name}} of ${set.id} has no value; ${ids.length === 1 ? `requirement ${ids[0]} needs it` : `requirements ${ids.join(', ')} need it`}`,
       hint: `pass --param ${name}=${exampleValue(p)}${p.kind === 'enum' ? ` (one of: ${Object.entries(p.values ?? {}).map(([k, l]) => `${k} = ${l}`).join(', ')})` : ''}`,
       span: p.span,
-      params: { parameter: name, set: set.id, requirements: [...new Set(reqIds)] },
+      params: { parameter: name, set: set.id, requirements: ids },
     });
   }
   return { requirements, diagnostics: ctx.diagnostics };

@@ -13,7 +13,8 @@ import type {
   RequirementSet,
 } from '../model/requirement-set.js';
 import { joinPointer, type SourceMap } from '../model/source-map.js';
-import { checkFqdn } from '../model/fqdn.js';
+import { domainToASCII } from 'node:url';
+import { checkFqdn, printable } from '../model/fqdn.js';
 import { checkCidr } from '../model/cidr.js';
 import { parsePort } from '../model/port.js';
 import { didYouMean } from '../model/nearest.js';
@@ -75,7 +76,8 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
 
   const readEndpoint = (raw: unknown, pointer: string): EndpointEntry | undefined => {
     if (typeof raw === 'string') {
-      return raw.includes('/') ? readCidr(raw, pointer) : readHost(raw, undefined, pointer, pointer);
+      // A URL is a host name written with its scheme; send it to the host check, whose hint says so.
+      return raw.includes('/') && !raw.includes('://') ? readCidr(raw, pointer) : readHost(raw, undefined, pointer, pointer);
     }
     if (!isObject(raw)) return undefined;
     const when = raw.when === undefined ? undefined : checkCondition(raw.when, joinPointer(pointer, 'when'));
@@ -87,6 +89,9 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
     else if (typeof raw.serviceTag === 'string') {
       const region = str(raw.region);
       if (region !== undefined) checkPlaceholders(region, joinPointer(pointer, 'region'));
+      if (region !== undefined && /<[^<>]*>/.test(region)) {
+        fail(joinPointer(pointer, 'region'), 'SCHEMA_PATTERN', `region "${region}" uses a <placeholder>`, angleHint(region, paramNames), { value: region });
+      }
       entry = { kind: 'service-tag', tag: raw.serviceTag, ...(region !== undefined ? { region } : {}), pointer, span: sourceMap.span(pointer) };
     } else if (typeof raw.group === 'string') {
       if (!groupIds.has(raw.group)) {
@@ -110,22 +115,25 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
     const r = checkFqdn(probe, !hasParams);
     if (r.problems.length) {
       for (const p of r.problems) {
-        const hint = /[<>]/.test(text) ? 'write a placeholder as {name}, e.g. "{region}.example.com", and declare it under `parameters:`' : p.hint;
+        const hint = /<[^<>]*>/.test(text) ? angleHint(text, paramNames) : p.hint;
         report(valuePointer, { ...p, message: p.message.replace(probe, text), hint });
       }
       return undefined;
     }
+    // For a template, the name checked had its placeholders replaced; convert the template itself (IDNA keeps the braces).
+    const bare = text.replace(/^\*\./, '');
+    const ascii = !r.converted ? undefined : hasParams ? domainToASCII(bare) || bare : r.name;
     if (r.converted) {
       diagnostics.push({
         code: 'MODEL_IDN',
         severity: 'note',
-        message: `internationalised name "${text}" is used in its ASCII form "${r.name}"`,
+        message: `internationalised name "${printable(text)}" is used in its ASCII form "${ascii}"`,
         path: valuePointer,
         span: sourceMap.span(valuePointer),
         params: r.converted,
       });
     }
-    const name = hasParams ? text.replace(/^\*\./, '').toLowerCase() : r.name!;
+    const name = hasParams ? (ascii ?? bare).toLowerCase() : r.name!;
     if (r.wildcard && match === 'exact') {
       fail(joinPointer(pointer, 'match'), 'SCHEMA_INVALID', `"${text}" is a wildcard, so it cannot match exactly`, 'remove the "*." or the `match: exact`');
       return undefined;
@@ -252,7 +260,7 @@ function readParameters(raw: unknown, fail: Fail, sourceMap: SourceMap): Paramet
       if (!ok) fail(joinPointer(pointer, 'default'), 'MODEL_DEFAULT', `default of parameter "${name}" must be ${kind === 'list' ? 'a list' : 'a string'}`, kind === 'list' ? 'write `default: []` or a list of values' : 'write one value');
       else {
         const bad = checkParameterValue(p, d as string | string[]);
-        if (bad) fail(joinPointer(pointer, 'default'), 'MODEL_DEFAULT', `default of parameter "${name}" is invalid: ${bad}`);
+        if (bad) fail(joinPointer(pointer, 'default'), 'MODEL_DEFAULT', `default of parameter "${name}" is invalid: ${bad}`, p.values ? `use one of: ${Object.keys(p.values).join(', ')}` : 'write a value that fits the parameter, or remove `default:`');
         p.default = d as string | string[];
       }
     }
@@ -293,7 +301,7 @@ function readOptions(raw: unknown, fail: Fail, sourceMap: SourceMap): OptionDef[
     const values = Array.isArray(def.values) ? def.values.map(String) : undefined;
     const d = def.default;
     if (values ? typeof d !== 'string' || !values.includes(d) : typeof d !== 'boolean') {
-      fail(joinPointer(pointer, 'default'), 'MODEL_DEFAULT', `default of option "${name}" must be ${values ? `one of: ${values.join(', ')}` : 'true or false'}`);
+      fail(joinPointer(pointer, 'default'), 'MODEL_DEFAULT', `default of option "${name}" must be ${values ? `one of: ${values.join(', ')}` : 'true or false'}`, values ? `write \`default: ${values[0] ?? ''}\`` : 'write `default: false` (or true), without quotes');
     }
     const o: OptionDef = { name, default: d as string | boolean, pointer, span: sourceMap.span(pointer, 'key') };
     if (values) o.values = values;
@@ -320,4 +328,12 @@ function isObject(v: unknown): v is Raw {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** For a `<name>` placeholder: the same template written with `{name}`, and whether `name` still needs declaring. */
+function angleHint(text: string, declared: ReadonlySet<string>): string {
+  const fixed = text.replace(/<([^<>]*)>/g, '{$1}');
+  const undeclared = [...text.matchAll(/<([^<>]*)>/g)].map((m) => m[1]!).filter((n) => !declared.has(n));
+  const declare = undeclared.length ? `, and declare ${undeclared.join(', ')} under \`parameters:\`` : '';
+  return `placeholders are written {name}: write "${fixed}"${declare}`;
 }

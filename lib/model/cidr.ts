@@ -15,8 +15,9 @@ export function checkCidr(input: string): CidrResult {
   let bits: number;
   try {
     if (text.includes('/')) {
-      const [a, b] = text.split('/') as [string, string];
-      if (!/^[0-9]{1,3}$/.test(b)) throw new Error('prefix');
+      const parts = text.split('/');
+      const [a, b] = parts as [string, string];
+      if (parts.length !== 2 || !/^[0-9]{1,3}$/.test(b)) throw new Error('prefix');
       addr = ipaddr.parse(a);
       bits = Number(b);
     } else {

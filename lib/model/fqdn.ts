@@ -41,24 +41,35 @@ export function checkFqdn(input: string, requireDot = true): FqdnResult {
     if (!ascii || /[^\x21-\x7e]/.test(ascii)) {
       problems.push({
         code: 'MODEL_IDN',
-        message: `"${input}" is not a valid internationalised domain name`,
-        hint: 'write the name in its ASCII (punycode) form, e.g. "xn--bcher-kva.de" for "bücher.de"',
+        message: `"${printable(input, true)}" is not a valid internationalised domain name: IDNA (UTS #46) has no ASCII form for it`,
+        hint: 'check for invisible or combining characters and mixed scripts, or write the name in its ASCII (punycode) form, e.g. "xn--bcher-kva.de" for "bücher.de"',
         params: { value: input },
       });
       return { wildcard, problems };
     }
     converted = { from: text, to: ascii };
     text = ascii;
+  } else if (/(^|\.)xn--/i.test(text) && !domainToASCII(text)) {
+    // An ASCII name can still carry an IDN label; one that does not decode would be rejected by resolvers.
+    problems.push({
+      code: 'MODEL_IDN',
+      message: `"${input}" has an "xn--" label that is not valid punycode`,
+      hint: 'copy the ASCII form from a converter, or write the name in Unicode and let fwgen convert it',
+      params: { value: input },
+    });
+    return { wildcard, problems };
   }
   text = text.toLowerCase();
   if (text.endsWith('.')) text = text.slice(0, -1);
   const bad = text.match(/[^a-z0-9.-]/);
   if (bad) {
-    const ch = bad[0] === '\n' ? '\\n' : bad[0] === '\t' ? '\\t' : bad[0];
+    const ch = printable(bad[0]);
     problems.push({
       code: 'MODEL_FQDN',
       message: `"${printable(input)}" contains "${ch}", which is not allowed in a host name`,
-      hint: 'host names use only letters, digits, hyphens and dots; write a URL as its host alone (no scheme, port or path)',
+      hint: urlHost(input) !== undefined
+        ? `write the URL's host alone, without scheme, port or path: "${urlHost(input)}"`
+        : 'host names use only letters, digits, hyphens and dots; write a URL as its host alone (no scheme, port or path)',
       params: { value: input, reason: 'character', character: bad[0] },
     });
     return { wildcard, problems };
@@ -66,7 +77,7 @@ export function checkFqdn(input: string, requireDot = true): FqdnResult {
   if (text.length > 253) {
     problems.push({
       code: 'MODEL_FQDN',
-      message: `"${input}" is ${text.length} octets long; a host name may have at most 253`,
+      message: `"${shorten(input)}" is ${text.length} octets long; a host name may have at most 253`,
       hint: 'check for a pasted value or a missing separator',
       params: { value: input, reason: 'name-length', length: text.length },
     });
@@ -85,7 +96,7 @@ export function checkFqdn(input: string, requireDot = true): FqdnResult {
     if (label.length > 63) {
       problems.push({
         code: 'MODEL_FQDN',
-        message: `label "${label.slice(0, 20)}…" of "${input}" is ${label.length} octets long; a label may have at most 63`,
+        message: `label "${label.slice(0, 20)}…" of "${shorten(input)}" is ${label.length} octets long; a label may have at most 63`,
         hint: 'shorten the label or check that a separator is not missing',
         params: { value: input, reason: 'label-length', label, length: label.length },
       });
@@ -117,6 +128,27 @@ export function checkFqdn(input: string, requireDot = true): FqdnResult {
   return { name: problems.length ? undefined : text, wildcard, problems, converted };
 }
 
-function printable(s: string): string {
-  return s.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+/**
+ * The value with invisible characters (controls, format characters such as U+200B, separators other than a space)
+ * made visible; with `marks`, combining marks too, which otherwise merge into the quote before them.
+ */
+export function printable(s: string, marks = false): string {
+  return s.replace(marks ? /[\p{C}\p{M}\p{Z}]/gu : /[\p{C}\p{Z}]/gu, (c) =>
+    c === ' ' ? c :
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
+}
+
+/** A long value cut in the middle, so a message stays readable. */
+function shorten(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 40)}…${s.slice(-30)}` : s;
+}
+
+function urlHost(s: string): string | undefined {
+  if (!s.includes('://')) return undefined;
+  try {
+    return new URL(s).hostname || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -27,9 +27,9 @@ export function parsePort(input: string): { port?: PortSpec; problems: Problem[]
   if (m[2] === '*') return { port: { transport, from: 1, to: 65535, protocol }, problems: [] };
   const from = Number(m[2]);
   const to = m[3] === undefined ? from : Number(m[3]);
-  for (const n of [from, to]) {
+  for (const [n, digits] of [[from, m[2]], [to, m[3] ?? m[2]]] as const) {
     if (n < 1 || n > 65535) {
-      return problem('MODEL_PORT', `port ${n} in "${input}" is out of range`, 'ports are 1 to 65535; use "tcp:*" for every port', input);
+      return problem('MODEL_PORT', `port ${digits} in "${input}" is out of range`, 'ports are 1 to 65535; use "tcp:*" for every port', input);
     }
   }
   if (to < from) {
