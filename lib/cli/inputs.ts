@@ -5,7 +5,7 @@ import { FwgenError } from '../model/diagnostic.js';
 import type { RequirementSet } from '../model/requirement-set.js';
 import type { ExpandInput } from '../expand/index.js';
 import { catalogFile, catalogIds } from '../catalogs/index.js';
-import { loadRequirementFile } from '../load/index.js';
+import { loadRequirementFile, type ReadOptions } from '../load/index.js';
 import { didYouMean } from '../model/nearest.js';
 
 /** Splits repeated `name=value` flags into a record; a bare name means `true` where `bare` allows it. */
@@ -50,13 +50,16 @@ export function sourceFile(spec: string, cwd: string, kind: 'any' | 'catalog' | 
       { code: 'USAGE', severity: 'error', message: `"${spec}" is neither a built-in catalog nor a file`, hint: didYouMean(spec, catalogIds()) ?? `built-in catalogs: ${catalogIds().join(', ')}`, params: { source: spec } },
     ]);
   }
-  // Keep the path as the user wrote it, so diagnostics point at the name they know.
-  return resolve(cwd, spec) === resolve(spec) ? spec : resolve(cwd, spec);
+  // Keep the path as the user wrote it, so diagnostics point at the name they know; loadSets reads it from io.cwd.
+  return spec;
 }
 
-/** Loads every file; throws one FwgenError holding the problems of all of them. Warnings come back with the sets. */
-export async function loadSets(files: string[]): Promise<{ sets: RequirementSet[]; diagnostics: Diagnostic[] }> {
-  const results = await Promise.all(files.map((f) => loadRequirementFile(f)));
+/**
+ * Loads every file, reading relative paths from `io.cwd` and `-` from `io.stdin`; throws one FwgenError holding the
+ * problems of all of them. Warnings come back with the sets.
+ */
+export async function loadSets(files: string[], io: ReadOptions): Promise<{ sets: RequirementSet[]; diagnostics: Diagnostic[] }> {
+  const results = await Promise.all(files.map((f) => loadRequirementFile(f, { cwd: io.cwd, stdin: io.stdin })));
   const diagnostics = results.flatMap((r) => r.diagnostics);
   if (results.some((r) => !r.set)) throw new FwgenError(diagnostics);
   return { sets: results.map((r) => r.set!), diagnostics };

@@ -22,14 +22,24 @@ export function loadRequirementSet(text: string, file: string): LoadResult {
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { sourceMap: parsed.sourceMap, diagnostics: sortDiagnostics(parsed.diagnostics) };
   const schemaDiagnostics = validateWithSchema(validateRequirementSet, parsed.data, parsed.sourceMap);
   const model = toModel(parsed.data, parsed.sourceMap);
-  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...schemaDiagnostics, ...model.diagnostics]);
+  // A value both checks reject (a port "tcp:1-2-3", a default of the wrong type) is reported once, by the model check,
+  // whose message says what is wrong with it rather than which schema rule failed.
+  const modelPaths = new Set(model.diagnostics.filter((d) => d.severity === 'error').map((d) => d.path));
+  const schemaOnly = schemaDiagnostics.filter((d) => !modelPaths.has(d.path));
+  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...schemaOnly, ...model.diagnostics]);
   const ok = !diagnostics.some((d) => d.severity === 'error');
   return { ...(ok && model.set ? { set: model.set } : {}), sourceMap: parsed.sourceMap, diagnostics };
 }
 
-/** Reads and loads a requirement file; `-` reads standard input. */
-export async function loadRequirementFile(file: string): Promise<LoadResult> {
-  const source = await readSource(file);
+/** Where a relative path is read from, and what `-` reads; by default the process's own. */
+export interface ReadOptions {
+  cwd?: string;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Reads and loads a requirement file; `-` reads standard input. Diagnostics name the file as given. */
+export async function loadRequirementFile(file: string, options: ReadOptions = {}): Promise<LoadResult> {
+  const source = await readSource(file, options.stdin, options.cwd);
   if ('code' in source) return { diagnostics: [source] };
   return loadRequirementSet(source.text, source.file);
 }

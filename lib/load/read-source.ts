@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 
 export interface SourceText {
@@ -11,10 +12,13 @@ export function normalizeText(text: string): string {
   return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
 }
 
-/** Reads a file, or standard input for `-`. Returns a diagnostic instead of throwing. */
-export async function readSource(file: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<SourceText | Diagnostic> {
+/**
+ * Reads a file, or standard input for `-`. Returns a diagnostic instead of throwing.
+ * A relative path is read from `cwd` but reported as written, so positions read `my.yaml:3:5`.
+ */
+export async function readSource(file: string, stdin: NodeJS.ReadableStream = process.stdin, cwd?: string): Promise<SourceText | Diagnostic> {
   try {
-    const raw = file === '-' ? await readStream(stdin) : await readFile(file, 'utf8');
+    const raw = file === '-' ? await readStream(stdin) : await readFile(cwd === undefined ? file : resolve(cwd, file), 'utf8');
     return { file: file === '-' ? '<stdin>' : file, text: normalizeText(raw) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -25,6 +25,8 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
+const FWGEN_ERROR = Symbol.for('fwgen.FwgenError');
+
 /** Bad user input, carrying every diagnostic that explains it. */
 export class FwgenError extends Error {
   readonly diagnostics: Diagnostic[];
@@ -33,6 +35,15 @@ export class FwgenError extends Error {
     super(first ? first.message : 'invalid input');
     this.name = 'FwgenError';
     this.diagnostics = diagnostics;
+    Object.defineProperty(this, FWGEN_ERROR, { value: true });
+  }
+
+  /**
+   * Recognises a FwgenError from another copy of this module too (a plugin with its own fwgen, or one file loaded
+   * both as CommonJS and as ESM), so bad input is never reported as an internal error.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FWGEN_ERROR] === true;
   }
 }
 

@@ -12,7 +12,7 @@ import { expandInput, loadSets, parsePairs, sourceFile } from '../inputs.js';
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const side = async (which: 'old' | 'new'): Promise<ResolvedRequirementSet> => {
     const file = sourceFile(String(args[which]), io.cwd);
-    const loaded = await loadSets([file]);
+    const loaded = await loadSets([file], io);
     const input = expandInput(args);
     const own = { params: parsePairs(`${which}-param`, args[`${which}-param`]), options: parsePairs(`${which}-option`, args[`${which}-option`], true) };
     const r = expand(loaded.sets, { ...input, params: { ...input.params, ...own.params }, options: { ...input.options, ...own.options } });

@@ -11,7 +11,7 @@ import { expandInput, loadSets, sourceFile } from '../inputs.js';
 
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const file = sourceFile(String(args.source), io.cwd);
-  const loaded = await loadSets([file]);
+  const loaded = await loadSets([file], io);
   const expanded = expand(loaded.sets, expandInput(args));
   const diagnostics = [...loaded.diagnostics, ...expanded.diagnostics];
   if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(diagnostics);

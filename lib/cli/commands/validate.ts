@@ -8,7 +8,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const files = (args.files as string[]).map((f) => sourceFile(f, io.cwd, 'file'));
   let failed = false;
   for (const file of files) {
-    const r = await loadRequirementFile(file);
+    const r = await loadRequirementFile(file, io);
     io.stderr.write(formatDiagnostics(r.diagnostics));
     if (r.set) io.stdout.write(`${file === '-' ? '<stdin>' : file}: ok, ${r.set.requirements.length} requirements in set "${r.set.id}"\n`);
     else failed = true;
