@@ -14,7 +14,12 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
   return sortDiagnostics(diagnostics).map((d) => formatDiagnostic(d) + '\n').join('');
 }
 
-/** Messages may quote user input; keep each diagnostic on its own lines whatever that input holds. */
+/**
+ * Messages may quote user input; keep each diagnostic on its own lines whatever that input holds, and show other
+ * control characters (an ESC that would recolour or rewrite the terminal) as escapes rather than send them.
+ */
 function oneLine(s: string): string {
-  return s.replace(/[\r\n\u2028\u2029]/g, ' ');
+  return s
+    .replace(/[\r\n\u2028\u2029]/g, ' ')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }

@@ -414,3 +414,13 @@ describe('fwgen binary (child process)', () => {
     expect(r.stderr).not.to.match(STACK);
   });
 });
+
+describe('formatDiagnostics', () => {
+  it('prints a control character quoted from the input as an escape, on one line', () => {
+    const text = file(row('a.example.com', '    direction: "out\\e[2J\\nbound"\n'));
+    const out = formatDiagnostics(loadRequirementSet(text, 'x.yaml').diagnostics);
+    expect(out).to.contain('is "out\\u{1b}[2J bound"');
+    expect(out).not.to.match(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(out.split('\n')).to.have.length(3);
+  });
+});
