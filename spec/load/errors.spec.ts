@@ -4,6 +4,7 @@
 // spec/fixtures/_errors_/<case>/ holds input.yaml (or input.json), expected.stderr and, when the command is not
 // `validate input.yaml`, args.json. Each case runs in-process with cwd = its folder. UPDATE_GOLDEN=1 rewrites
 // expected.stderr; read every rewritten file: each position must point at the offending token.
+// The child-process tests run bin/fwgen.js, i.e. dist/: `npm test` builds first; alone, run `npm run build` before.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
