@@ -42,7 +42,8 @@ export { FwgenError, InternalError, hasErrors, sortDiagnostics } from './model/d
 export type { DiagnosticCode } from './model/codes.js';
 export { diagnosticCodes } from './model/codes.js';
 export type { LoadResult } from './load/index.js';
-export { loadRequirementSet, loadRequirementFile } from './load/index.js';
+export { loadRequirementFile } from './load/index.js';
+export { loadRequirementSet } from './load/load-text.js';
 export type { ExpandInput, ExpandResult } from './expand/index.js';
 export { expand } from './expand/index.js';
 export type {

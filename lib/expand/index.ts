@@ -62,7 +62,8 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
       if (v === undefined) continue;
       setParams[p.name] = p.kind === 'list' && typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
     }
-    for (const [name, why] of checkParameterValues(set, setParams)) {
+    const badValues = checkParameterValues(set, setParams);
+    for (const [name, why] of badValues) {
       diagnostics.push(usage('EXPAND_PARAMETER_VALUE', `--param ${name}: ${why}`, parameterHint(set, name), { parameter: name, set: set.id }));
     }
     const setOptions: Record<string, string | boolean> = {};
@@ -78,9 +79,12 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
     }
     const setBindings: Record<string, string[]> = {};
     for (const g of set.groups) if (bindings[g.id]) setBindings[g.id] = bindings[g.id]!;
-    const r = expandParameters(set, { parameters: setParams, options: setOptions, bindings: setBindings });
-    diagnostics.push(...r.diagnostics);
-    requirements.push(...r.requirements);
+    // With a bad value the names built from it would only repeat the same error.
+    if (badValues.size === 0) {
+      const r = expandParameters(set, { parameters: setParams, options: setOptions, bindings: setBindings });
+      diagnostics.push(...r.diagnostics);
+      requirements.push(...r.requirements);
+    }
     const values: Record<string, string | string[]> = {};
     for (const p of set.parameters) {
       const v = setParams[p.name] ?? p.default;
@@ -153,20 +157,23 @@ export function compareEndpoints(a: ResolvedEndpoint, b: ResolvedEndpoint): numb
 }
 
 /**
- * Keeps each (direction, sources, destination, port) once, at its first requirement in canonical order
- * (sets by id, requirements in file order), and records the later rows as extra provenance.
+ * Keeps each (direction, sources, alternatives, destination, port) once, at its first requirement in canonical order
+ * (sets by id, requirements in file order), and records the later rows as extra provenance. Alternatives are part of
+ * the key: a name merged into a requirement without the vendor's address form would lose that form on targets that
+ * match addresses only.
  */
 function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequirement[] {
   const seen = new Map<string, ResolvedDestination>();
   const out: ResolvedRequirement[] = [];
   for (const req of requirements) {
     const sourcesKey = req.sources ? req.sources.map(endpointKey).sort().join(',') : '*';
+    const alternativesKey = req.alternatives.map(endpointKey).sort().join(',');
     const kept: ResolvedDestination[] = [];
     const byEndpoint = new Map<string, ResolvedDestination>();
     for (const d of req.destinations) {
       const ek = endpointKey(d.endpoint);
       for (const port of d.ports) {
-        const key = `${req.direction}|${sourcesKey}|${ek}|${formatPort(port)}`;
+        const key = `${req.direction}|${sourcesKey}|${alternativesKey}|${ek}|${formatPort(port)}`;
         const earlier = seen.get(key);
         if (earlier) {
           for (const p of d.provenance) if (!earlier.provenance.includes(p)) earlier.provenance.push(p);

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type { CliIo, CommandArgs } from '../io.js';
 import { EXIT } from '../io.js';
 import { expand } from '../../expand/index.js';
@@ -18,7 +17,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   io.stderr.write(formatDiagnostics(diagnostics));
   const format = String(args.format ?? 'table');
   if (format === 'json') io.stdout.write(JSON.stringify(expanded.set, null, 2) + '\n');
-  else if (format === 'yaml') io.stdout.write(stringify(expanded.set, { lineWidth: 0 }));
+  else if (format === 'yaml') io.stdout.write((await import('yaml')).stringify(expanded.set, { lineWidth: 0 }));
   else io.stdout.write(formatTable(expanded.set));
   return EXIT.ok;
 }
