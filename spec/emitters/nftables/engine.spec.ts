@@ -1,0 +1,105 @@
+/**
+ * Every nftables output the project ships or promises passes the real engine: `nft -c -f` and then a real load of the
+ * script (twice, since it must replace its own table) in a throw-away network namespace. Covers every built-in catalog
+ * with the parameters, options and bindings it needs, each target option, and every golden file of this target.
+ */
+import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalogIds } from '../../../lib/catalogs/index.js';
+import { compile } from '../../../lib/compile.js';
+import type { CompileInput } from '../../../lib/compile.js';
+import { nftCheck, requireEngines } from '../../helpers/engines.js';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+
+const RUNAI_BIND = {
+  'all-kubernetes-nodes': ['10.1.0.0/24', 'fd00:1::/64'],
+  'installer-machine': '10.9.0.5/32',
+  'runai-system-nodes': ['10.1.0.0/28', 'fd00:1::/120'],
+  'bcm-headnodes': ['10.2.0.1/32', '10.2.0.2/32'],
+};
+
+/** Each built-in catalog with what it needs; one case at least per catalog, the rest vary options. */
+export const CATALOG_CASES: { name: string; input: Omit<CompileInput, 'target'>; rules: number }[] = [
+  { name: 'mcr', input: { catalogs: ['mcr'] }, rules: 4 },
+  { name: 'mcr cloud=china (names only: no rule)', input: { catalogs: ['mcr'], options: { cloud: 'china' } }, rules: 0 },
+  { name: 'azure-arc-ml (names only: no rule)', input: { catalogs: ['azure-arc-ml'], params: { region: 'eastus', 'region-code': 'eus' } }, rules: 0 },
+  { name: 'runai, groups bound', input: { catalogs: ['runai'], params: { 'control-plane-fqdn': 'cp.example.com' }, bind: RUNAI_BIND }, rules: 7 },
+  {
+    name: 'runai, mode=forward policy=reject counters',
+    input: { catalogs: ['runai'], params: { 'control-plane-fqdn': 'cp.example.com' }, bind: RUNAI_BIND, targetOptions: { mode: 'forward', policy: 'reject', counters: true } },
+    rules: 5,
+  },
+  { name: 'acr', input: { catalogs: ['acr'], params: { registry: 'myreg', region: 'eastus' } }, rules: 6 },
+  {
+    name: 'acr, every option on, replicas',
+    input: {
+      catalogs: ['acr'],
+      params: { registry: 'myreg', region: 'eastus', 'replica-regions': ['westus', 'northeurope'] },
+      options: { 'dedicated-data-endpoints': true, 'regional-endpoints': true, 'regional-service-tags': true },
+    },
+    rules: 6,
+  },
+  {
+    name: 'acr, every option on, policy=accept essentials=false table=fwgen_acr',
+    input: {
+      catalogs: ['acr'],
+      params: { registry: 'myreg', region: 'eastus', 'replica-regions': ['westus'] },
+      options: { 'dedicated-data-endpoints': true, 'regional-endpoints': true, 'regional-service-tags': true },
+      targetOptions: { policy: 'accept', essentials: false, table: 'fwgen_acr' },
+    },
+    rules: 6,
+  },
+  { name: 'all catalogs together', input: { catalogs: ['acr', 'azure-arc-ml', 'mcr', 'runai'], params: { registry: 'myreg', region: 'eastus', 'region-code': 'eus', 'control-plane-fqdn': 'cp.example.com' }, bind: RUNAI_BIND }, rules: 17 },
+];
+
+/** Requirement rules in a script: lines that accept with a comment (the essentials carry none). */
+export function countRules(script: string): number {
+  return script.split('\n').filter((l) => / accept comment "/.test(l)).length;
+}
+
+describe('nftables: real engine', function () {
+  this.timeout(60_000);
+
+  before(function () {
+    requireEngines(this, 'nft', 'unshare');
+  });
+
+  it('has a case for every built-in catalog', function () {
+    const covered = new Set(CATALOG_CASES.flatMap((c) => c.input.catalogs ?? []));
+    expect([...catalogIds()].filter((id) => !covered.has(id))).to.deep.equal([]);
+  });
+
+  for (const c of CATALOG_CASES) {
+    it(`${c.name}: nft -c, then loads twice`, async function () {
+      const { files } = await compile({ ...c.input, target: 'nftables' });
+      expect(files).to.have.length(1);
+      const text = files[0]!.contents;
+      expect(countRules(text)).to.equal(c.rules);
+      const twice = nftCheck(text + '\n' + text, { load: true });
+      expect(twice.ok, twice.output).to.equal(true);
+    });
+  }
+
+  describe('every golden file of this target', function () {
+    const goldens = existsSync(FIXTURES)
+      ? readdirSync(FIXTURES)
+          .filter((n) => !n.startsWith('_'))
+          .map((n) => join(FIXTURES, n, 'expected', 'nftables.nft'))
+          .filter((f) => existsSync(f))
+      : [];
+
+    it('finds the golden files', function () {
+      expect(goldens.length).to.be.greaterThan(1);
+    });
+
+    for (const file of goldens) {
+      it(`${file.split('/').slice(-3)[0]}: nft -c, then loads`, function () {
+        const r = nftCheck(readFileSync(file, 'utf8'), { load: true });
+        expect(r.ok, r.output).to.equal(true);
+      });
+    }
+  });
+});
