@@ -1,0 +1,8 @@
+let port;
+export function initialize(data) {
+  port = data.port;
+}
+export async function load(url, context, next) {
+  port.postMessage(url);
+  return next(url, context);
+}
