@@ -6,11 +6,16 @@
  * args.json: { "params": {name: value|[values]}, "options": {name: value}, "bind": {group: cidr|[cidrs]},
  *              "set": {target: {option: value}}, "targets": [extra targets to run], "exit": expected exit code }
  *
+ * A target that writes several files (iptables: rules for both families and an ipset file) has a folder
+ * `expected/<target>/` (create it empty for a new case; UPDATE_GOLDEN=1 fills it): it is run with `--out DIR` and
+ * compared file by file.
+ *
  * On a mismatch the test prints a diff and writes `<file>.actual` beside the expected file (git-ignored);
  * UPDATE_GOLDEN=1 rewrites the expected files instead. Every expected squid file is also fed to `squid -k parse`.
  */
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
@@ -44,6 +49,8 @@ interface Expected {
   target: string;
   /** Path of the expected rules file, if any (absent when the case expects no output). */
   output?: string;
+  /** For a target that writes several files: the folder of expected files. */
+  outputDir?: string;
   diagnostics: string;
 }
 
@@ -61,7 +68,8 @@ function cases(): { name: string; dir: string; args: CaseArgs; expected: Expecte
       const targets = new Set([...(args.targets ?? []), ...files.map((f) => f.split('.')[0]!)]);
       const expected = [...targets].sort().map((target) => {
         const output = files.find((f) => f.startsWith(`${target}.`) && f !== `${target}.diagnostics.txt`);
-        return { target, ...(output ? { output: join(expDir, output) } : {}), diagnostics: join(expDir, `${target}.diagnostics.txt`) };
+        const outputDir = files.includes(target) && statSync(join(expDir, target)).isDirectory() ? join(expDir, target) : undefined;
+        return { target, ...(output ? { output: join(expDir, output) } : {}), ...(outputDir ? { outputDir } : {}), diagnostics: join(expDir, `${target}.diagnostics.txt`) };
       });
       return { name, dir, args, expected };
     });
@@ -97,6 +105,7 @@ describe('golden files (spec/fixtures)', function () {
   for (const c of all) {
     for (const e of c.expected) {
       it(`${c.name} > ${e.target}`, async function () {
+        if (e.outputDir) return compareSeveral(c, e, e.outputDir);
         const r = await runCli(emitArgv(e.target, c.args), { cwd: c.dir });
         const problems: string[] = [];
         const file = e.output ?? (r.stdout !== '' ? join(c.dir, 'expected', `${e.target}.${await extension(e.target)}`) : undefined);
@@ -124,6 +133,28 @@ describe('golden files (spec/fixtures)', function () {
     }
   });
 });
+
+/** Runs a several-file target with `--out DIR` and compares each file it wrote with `expected/<target>/<file>`. */
+async function compareSeveral(c: { name: string; dir: string; args: CaseArgs }, e: Expected, dir: string): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'fwgen-golden-'));
+  try {
+    const r = await runCli([...emitArgv(e.target, c.args), '--out', out], { cwd: c.dir });
+    const problems: string[] = [];
+    const written = readdirSync(out).sort();
+    for (const f of written) compareGolden(join(dir, f), readFileSync(join(out, f), 'utf8'), problems);
+    const stale = existsSync(dir) ? readdirSync(dir).filter((f) => !f.endsWith('.actual') && !written.includes(f)) : [];
+    for (const f of stale) {
+      if (UPDATE) rmSync(join(dir, f));
+      else problems.push(`${e.target}/${f} is expected but was not written`);
+    }
+    compareGolden(e.diagnostics, r.stderr, problems);
+    const exit = c.args.exit ?? (written.length ? 0 : 2);
+    if (r.code !== exit) problems.push(`exit code ${r.code}, expected ${exit}\n${r.stderr}`);
+    expect(problems, problems.join('\n\n')).to.deep.equal([]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
 
 /** The extension of a target's default output file (`squid.conf` -> `conf`). */
 async function extension(target: string): Promise<string> {
