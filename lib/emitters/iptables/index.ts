@@ -92,13 +92,14 @@ const iptables: Emitter = {
     const s = settings(options);
     const plan = planRules(set.requirements, { threshold: s.threshold, prefix: s.prefix });
     if (!plan.chains.egress && !plan.chains.ingress) {
+      const dropped = new Set([...context.fidelity, ...plan.diagnostics].filter((d) => d.code === 'FIDELITY_DROPPED' && d.requirement).map((d) => d.requirement));
       const none: Diagnostic = {
         code: 'FIDELITY_DROPPED',
         severity: 'error',
-        message: 'no requirement is left for iptables to allow, so there is nothing to write',
-        hint: 'see the dropped requirements above; use --target squid for names',
+        message: `no requirement is left for iptables to allow (${dropped.size} dropped, see the warnings), so nothing is written: an allowlist that allows nothing would only cut the systems off`,
+        hint: 'use --target squid (or a Cilium toFQDNs policy) for requirements given by name, or give them the vendor address form as alternatives',
         target: 'iptables',
-        params: { requirements: set.requirements.length },
+        params: { dropped: dropped.size },
       };
       return { files: [], diagnostics: [...plan.diagnostics, none] };
     }

@@ -119,7 +119,9 @@ describe('iptables target', function () {
       const e = await emitCatalog({ catalogs: ['azure-arc-ml'], params: { region: 'eastus', 'region-code': 'eus' } }).catch((x: unknown) => x);
       expect(e).to.be.instanceOf(FwgenError);
       const errors = (e as FwgenError).diagnostics.filter((d) => d.severity === 'error');
-      expect(errors.map((d) => d.message)).to.deep.equal(['no requirement is left for iptables to allow, so there is nothing to write']);
+      expect(errors.map((d) => d.message)).to.deep.equal([
+        'no requirement is left for iptables to allow (19 dropped, see the warnings), so nothing is written: an allowlist that allows nothing would only cut the systems off',
+      ]);
       expect(errors[0]!.hint).to.match(/squid/);
     });
   });
