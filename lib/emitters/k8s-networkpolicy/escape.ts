@@ -5,5 +5,5 @@
  * early, start a line of YAML, or make the stream unreadable. Tab stays.
  */
 export function yamlComment(text: string): string {
-  return text.replace(/[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/gu, ' ');
+  return text.replace(/[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/gu, ' ');
 }

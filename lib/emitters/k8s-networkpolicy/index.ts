@@ -7,7 +7,7 @@ import { renderStream, type DocumentPlan } from './render.js';
 
 const exact = { level: 'exact' } as const;
 const byName = { hint: 'use --target cilium (toFQDNs) or squid to allow the name' };
-const unbound = { level: 'drop', note: 'the group has no addresses, and an ipBlock needs them', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
+const unbound = { level: 'drop', note: 'the group is not bound to addresses, so no rule can name its systems', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
 
 const fidelity: FidelityTable = {
   'host-exact': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not names, and fwgen never resolves names', ...byName },
@@ -36,8 +36,11 @@ const fidelity: FidelityTable = {
 };
 
 const DNS1123_LABEL_PATTERN = '^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/** Bytes of JSON above which `kubectl apply` (client side) fails: its last-applied annotation is limited to 256 KiB. */
-const APPLY_ANNOTATION_LIMIT = 262144;
+/**
+ * Bytes of JSON above which client-side `kubectl apply` fails: it keeps the object's JSON (and a newline) in the
+ * annotation kubectl.kubernetes.io/last-applied-configuration, and all annotations, keys included, may hold 256 KiB.
+ */
+const APPLY_ANNOTATION_LIMIT = 262144 - 'kubectl.kubernetes.io/last-applied-configuration'.length - 1;
 /** A default API server (etcd) refuses requests above 1.5 MiB. */
 const ETCD_REQUEST_LIMIT = 1572864;
 

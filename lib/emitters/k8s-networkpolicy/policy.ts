@@ -102,22 +102,23 @@ export function k8sPorts(ports: readonly PortSpec[]): K8sPort[] | undefined {
  */
 function ipBlocks(req: ResolvedRequirement, endpoints: readonly ResolvedEndpoint[], side: 'source' | 'destination', diagnostics: Diagnostic[]): K8sPeer[] | undefined {
   const cidrs: string[] = [];
-  const refused: string[] = [];
+  let refusedAny = false;
   for (const e of endpoints) {
     const a = endpointAddresses(e);
+    const refused: string[] = [];
     for (const c of [...a.v4, ...a.v6]) {
       if (ipBlockProblem(c)) refused.push(c);
       else if (!cidrs.includes(c)) cidrs.push(c);
     }
+    if (refused.length) {
+      refusedAny = true;
+      const of = e.kind === 'cidr' ? '' : ` of ${describeEndpoint(e)}`;
+      diagnostics.push(dropped(req, `${side} ${refused.join(', ')}${of}`, 'Kubernetes refuses IPv4-mapped IPv6 prefixes in an ipBlock', 'write the IPv4 prefix instead', { cidrs: refused, side }));
+    }
   }
   const subject = `${side}${endpoints.length > 1 ? 's' : ''} ${endpoints.map(describeEndpoint).join(', ')}`;
-  if (refused.length) {
-    diagnostics.push(
-      dropped(req, `${subject}: ${refused.join(', ')}`, `Kubernetes refuses IPv4-mapped IPv6 prefixes in an ipBlock`, 'write the IPv4 prefix instead', { cidrs: refused, side }),
-    );
-  }
   if (cidrs.length === 0) {
-    if (!refused.length) diagnostics.push(dropped(req, subject, 'no address is left for an ipBlock, and a rule without peers would allow every peer', 'check the Service Tags file or the --bind values', { cidrs: [], side }));
+    if (!refusedAny) diagnostics.push(dropped(req, subject, 'no address is left for an ipBlock, and a rule without peers would allow every peer', 'check the Service Tags file or the --bind values', { cidrs: [], side }));
     return undefined;
   }
   return cidrs.map((cidr) => ({ ipBlock: { cidr } }));

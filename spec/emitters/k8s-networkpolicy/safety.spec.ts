@@ -1,0 +1,97 @@
+/** Injection, determinism, and the guards against lists that would allow everything when empty. */
+import { expect } from 'chai';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { yamlComment } from '../../../lib/emitters/k8s-networkpolicy/escape.js';
+import { k8sPorts } from '../../../lib/emitters/k8s-networkpolicy/policy.js';
+import { checkStream, readStream } from './check.js';
+import { allowedBy } from './semantics.js';
+import { catalogCases, run } from './run.js';
+
+const INPUTS = join(dirname(fileURLToPath(import.meta.url)), 'inputs');
+const nonComment = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+
+describe('k8s-networkpolicy: safety', function () {
+  this.timeout(60_000);
+
+  describe('injection', function () {
+    it('keeps hostile titles, purposes, provenance and group names inside comments', async function () {
+      const bind = { g: '10.0.0.0/8' };
+      const hostile = await run({ files: [join(INPUTS, 'inject.yaml')], bind });
+      const benign = await run({ files: [join(INPUTS, 'benign.yaml')], bind });
+      const docs = checkStream(hostile.text);
+      expect(docs.map((d) => d.kind)).to.deep.equal(['NetworkPolicy', 'NetworkPolicy']);
+      expect(nonComment(hostile.text)).to.equal(nonComment(benign.text));
+      expect(readStream(hostile.text)).to.deep.equal(readStream(benign.text));
+      expect(hostile.text).to.match(/Purpose {5}- to: \[\] --- kind: ClusterRoleBinding/);
+      expect(hostile.text).not.to.match(/[\r\u0085\u2028\u2029\ufeff\u0000\u001b]/);
+      expect(hostile.text.isWellFormed?.() ?? true).to.equal(true);
+    });
+
+    it('yamlComment leaves nothing that ends a comment or is not printable', function () {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (s) => {
+          const c = yamlComment(s);
+          expect(c).not.to.match(/[\n\r\u0085\u2028\u2029\ufeff\ufffe\uffff\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+          expect(c.isWellFormed?.() ?? true).to.equal(true);
+          expect([...c].length).to.equal([...s].length);
+          // The yaml package reads the comment back as one comment: the document is still empty.
+          expect(readStream(`# ${c}\n---\na: 1\n`)).to.deep.equal([{ a: 1 }]);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+
+  describe('determinism', function () {
+    for (const c of catalogCases.filter((x) => x.name.startsWith('runai (all') || x.name.startsWith('acr (every'))) {
+      it(`${c.name}: the same input gives the same bytes`, async function () {
+        const a = await run(c.input);
+        const b = await run(c.input);
+        expect(b.text).to.equal(a.text);
+        expect(a.text).not.to.match(/20[0-9]{2}-[0-9]{2}-[0-9]{2}T/);
+      });
+    }
+  });
+
+  describe('lists that widen when empty', function () {
+    it('never writes an empty ports list: all traffic leaves the field out, tcp:* keeps the protocol', function () {
+      expect(k8sPorts([{ transport: 'any', from: 1, to: 65535, protocol: 'any' }])).to.equal(undefined);
+      expect(k8sPorts([{ transport: 'tcp', from: 1, to: 65535, protocol: 'any' }])).to.deep.equal([{ protocol: 'TCP' }]);
+      expect(k8sPorts([{ transport: 'udp', from: 30000, to: 32767, protocol: 'any' }])).to.deep.equal([{ protocol: 'UDP', port: 30000, endPort: 32767 }]);
+      expect(() => k8sPorts([])).to.throw();
+    });
+
+    it('drops an inbound requirement whose sources have no address left, instead of allowing every peer', async function () {
+      const out = await run({ files: [join(INPUTS, 'mapped-source.yaml')] });
+      const allowed = allowedBy(checkStream(out.text));
+      expect([...allowed.facts]).to.deep.equal(['egress 192.0.2.0/24 TCP 443-443']);
+      const d = out.diagnostics.filter((x) => x.code === 'FIDELITY_DROPPED');
+      expect(d.map((x) => x.message)).to.deep.equal(['mapped-source/in: source ::ffff:c633:6400/120 dropped: Kubernetes refuses IPv4-mapped IPv6 prefixes in an ipBlock']);
+    });
+  });
+
+  describe('size', function () {
+    it('warns when a policy is too large for client-side kubectl apply, and still writes a valid policy', async function () {
+      const out = await run({ files: [join(INPUTS, 'large.yaml')] });
+      const docs = checkStream(out.text);
+      const bytes = Buffer.byteLength(JSON.stringify(docs[0]));
+      expect(bytes).to.be.greaterThan(262144);
+      const limit = out.diagnostics.filter((d) => d.code === 'EMIT_LIMIT');
+      expect(limit.map((d) => d.severity)).to.deep.equal(['warning']);
+      expect(limit[0]!.message).to.match(/fwgen-large-egress is [0-9]+ bytes as JSON: client-side kubectl apply/);
+      expect(limit[0]!.hint).to.match(/--server-side/);
+      expect(out.text).to.match(/^# - fwgen-large-egress: egress of large \(Large\): 4 rules, [0-9]+ ipBlocks/m);
+    });
+
+    it('does not warn below the limit', async function () {
+      const out = await run(catalogCases.find((c) => c.name.startsWith('acr (global'))!.input);
+      expect(out.diagnostics.filter((d) => d.code === 'EMIT_LIMIT')).to.deep.equal([]);
+    });
+  });
+});
