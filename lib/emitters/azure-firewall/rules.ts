@@ -1,0 +1,278 @@
+import ipaddr from 'ipaddr.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { PortSpec, Transport } from '../../model/requirement-set.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
+import { compareHosts } from '../../model/order.js';
+import { checkUnique, requirementRuleNames } from '../azure-common/names.js';
+import {
+  hostSourceDiagnostic,
+  portDiagnostic,
+  portText,
+  provenanceLines,
+  ruleDescription,
+  sourceSide,
+  tagName,
+  unboundSourceDiagnostic,
+  uniq,
+} from '../azure-common/requirements.js';
+
+export const TARGET = 'azure-firewall';
+
+/** Highest port an application rule's protocol entry takes (the API refuses more). */
+export const APP_PORT_MAX = 64000;
+
+/** Firewall rule descriptions are kept as short as an NSG's, so the portal shows them whole. */
+const DESCRIPTION_MAX = 140;
+
+export interface AppProtocol {
+  protocolType: 'Http' | 'Https';
+  port: number;
+}
+
+export type IpProtocol = 'TCP' | 'UDP' | 'Any';
+
+interface RuleBase {
+  name: string;
+  description: string;
+  requirement: ResolvedRequirement;
+  /** Where the requirement came from, one line per row (for the output's metadata). */
+  provenance: string[];
+  sourceAddresses: string[];
+}
+
+export interface ApplicationRule extends RuleBase {
+  kind: 'application';
+  protocols: AppProtocol[];
+  targetFqdns: string[];
+}
+
+export interface NetworkRule extends RuleBase {
+  kind: 'network';
+  ipProtocols: IpProtocol[];
+  destinationAddresses: string[];
+  destinationFqdns: string[];
+  destinationPorts: string[];
+}
+
+export type FirewallRule = ApplicationRule | NetworkRule;
+
+export interface FirewallRules {
+  application: ApplicationRule[];
+  network: NetworkRule[];
+  /** Network rules that take traffic an application rule of this output would otherwise see. */
+  orderNotes: string[];
+  diagnostics: Diagnostic[];
+}
+
+export interface RuleOptions {
+  /** Names on ports an application rule cannot carry become network rules with destinationFqdns (DNS proxy needed). */
+  networkFqdns: boolean;
+}
+
+/**
+ * The rules for a whole set, in the set's canonical order, each requirement's rules named from its id (see
+ * requirementRuleNames), so changing one requirement changes only its own rules.
+ */
+export function buildRules(set: ResolvedRequirementSet, options: RuleOptions): FirewallRules {
+  const out: FirewallRules = { application: [], network: [], orderNotes: [], diagnostics: [] };
+  for (const req of set.requirements) {
+    const r = requirementRules(req, options);
+    out.diagnostics.push(...r.diagnostics);
+    for (const rule of r.rules) (rule.kind === 'application' ? out.application : out.network).push(rule as never);
+  }
+  checkUnique([...out.application, ...out.network].map((r) => r.name), 'rule');
+  out.orderNotes = orderNotes(out.network, out.application);
+  return out;
+}
+
+type Unnamed<T> = T extends unknown ? Omit<T, 'name'> & { dims: string[] } : never;
+
+function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rules: FirewallRule[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const src = sourceSide(req);
+  if (src.hosts.length) return { rules: [], diagnostics: [hostSourceDiagnostic(TARGET, req, src.hosts[0]!)] };
+  if (src.unbound.length) diagnostics.push(unboundSourceDiagnostic(TARGET, req, src.unbound, 'sourceAddresses'));
+  // Azure Firewall takes no service tag as a source, so a tag source is written as its prefixes from the file.
+  const sourceAddresses = src.any ? ['*'] : uniq([...src.cidrs, ...src.tags.flatMap((t) => t.prefixes ?? [])]);
+  const description = ruleDescription(req, DESCRIPTION_MAX);
+  const provenance = provenanceLines(req);
+
+  const app = new Map<string, { protocols: AppProtocol[]; fqdns: string[] }>();
+  const net = new Map<string, { transport: Transport; ports: PortSpec[]; addresses: string[]; fqdns: string[] }>();
+  const addNet = (transport: Transport, ports: PortSpec[], addresses: string[], fqdns: string[]) => {
+    const key = `${transport}|${ports.map(portText).join(',')}|${fqdns.length ? 'fqdn' : 'ip'}`;
+    const entry = net.get(key) ?? { transport, ports, addresses: [], fqdns: [] };
+    entry.addresses.push(...addresses);
+    entry.fqdns.push(...fqdns);
+    net.set(key, entry);
+  };
+
+  for (const d of req.destinations) {
+    const e = d.endpoint;
+    if (e.kind === 'host') {
+      const protocols: AppProtocol[] = [];
+      const networkPorts: PortSpec[] = [];
+      for (const p of d.ports) {
+        const placed = placeNamePort(req, d, p, options);
+        if (placed.diagnostic) diagnostics.push(placed.diagnostic);
+        if (placed.protocol) protocols.push(placed.protocol);
+        if (placed.network) networkPorts.push(p);
+      }
+      if (protocols.length) {
+        const list = uniqProtocols(protocols);
+        const key = list.map((p) => `${p.protocolType}:${p.port}`).join(',');
+        const entry = app.get(key) ?? { protocols: list, fqdns: [] };
+        entry.fqdns.push(...targetFqdns(e));
+        app.set(key, entry);
+      }
+      for (const [transport, ports] of byTransport(networkPorts)) addNet(transport, ports, [], [e.name]);
+    } else {
+      const addresses = e.kind === 'cidr' ? [e.cidr] : e.kind === 'group' ? e.cidrs ?? [] : [tagName(e)];
+      for (const [transport, ports] of byTransport(d.ports)) addNet(transport, ports, addresses, []);
+    }
+  }
+
+  const unnamed: Unnamed<FirewallRule>[] = [];
+  for (const { transport, ports, addresses, fqdns } of net.values()) {
+    const any = transport === 'any';
+    unnamed.push({
+      kind: 'network',
+      dims: [fqdns.length ? 'fqdn' : 'net', any ? 'any' : `${transport}-${ports.map(portText).join('_').replace('*', 'all')}`],
+      description,
+      requirement: req,
+      provenance,
+      sourceAddresses,
+      ipProtocols: [any ? 'Any' : transport === 'udp' ? 'UDP' : 'TCP'],
+      destinationAddresses: uniq(addresses),
+      destinationFqdns: uniq(fqdns).sort(compareHosts),
+      destinationPorts: any ? ['*'] : ports.map(portText),
+    });
+  }
+  for (const { protocols, fqdns } of app.values()) {
+    unnamed.push({
+      kind: 'application',
+      dims: ['app', protocols.map((p) => `${p.protocolType.toLowerCase()}-${p.port}`).join('_')],
+      description,
+      requirement: req,
+      provenance,
+      sourceAddresses,
+      protocols,
+      targetFqdns: uniq(fqdns).sort((a, b) => compareHosts(a.replace(/^\*\./, ''), b.replace(/^\*\./, '')) || (a < b ? 1 : a > b ? -1 : 0)),
+    });
+  }
+  const names = requirementRuleNames(req.id, unnamed.map((u) => u.dims));
+  const rules = unnamed.map(({ dims: _dims, ...rest }, i) => ({ ...rest, name: names[i]! }) as FirewallRule);
+  return { rules, diagnostics };
+}
+
+/**
+ * How an application rule matches a name. Azure Firewall reads `*.example.com` in targetFqdns as every name below
+ * example.com at any depth (a.example.com, b.a.example.com) but not example.com itself (Azure Firewall FAQ, "How do
+ * wildcards work in target URLs and target FQDNs in application rules?"); an entry without `*` is that name only.
+ * So each match mode is exact: apex and subdomains needs both entries.
+ */
+export function targetFqdns(e: Extract<ResolvedEndpoint, { kind: 'host' }>): string[] {
+  if (e.match === 'exact') return [e.name];
+  if (e.match === 'subdomains') return [`*.${e.name}`];
+  return [e.name, `*.${e.name}`];
+}
+
+interface Placement {
+  protocol?: AppProtocol;
+  network?: boolean;
+  diagnostic?: Diagnostic;
+}
+
+const networkFqdnHint = 'names on other ports need a network rule with destinationFqdns: --set network-fqdns=true (needs DNS proxy enabled on the firewall policy)';
+
+/**
+ * Where a name on one port goes. HTTP and HTTPS on one port up to 64000: an application rule (exact). A bare TCP
+ * port: an application rule too (Https, or Http on port 80), which is narrower than the requirement: it needs TLS with
+ * SNI (or an HTTP Host header), but needs nothing of the firewall's DNS set-up, and cannot let other names through.
+ * With network-fqdns, such ports and all others (ranges, SSH, UDP, all traffic) become network rules with
+ * destinationFqdns, which match by resolved address (wider: other names on those addresses pass) and need DNS proxy.
+ */
+function placeNamePort(req: ResolvedRequirement, d: ResolvedDestination, p: PortSpec, options: RuleOptions): Placement {
+  const e = d.endpoint as Extract<ResolvedEndpoint, { kind: 'host' }>;
+  const single = p.transport === 'tcp' && p.from === p.to && p.from <= APP_PORT_MAX;
+  if (single && (p.protocol === 'http' || p.protocol === 'https')) return { protocol: { protocolType: p.protocol === 'http' ? 'Http' : 'Https', port: p.from } };
+  const feature = p.transport === 'any' ? 'all-traffic' : p.transport === 'udp' ? 'port-udp' : p.protocol === 'ssh' ? 'port-ssh' : p.protocol === 'any' ? 'port-tcp' : `port-${p.protocol}`;
+  if (options.networkFqdns) {
+    if (e.match !== 'exact') {
+      return {
+        diagnostic: portDiagnostic(TARGET, req, d.span, 'drop', e, p, feature, 'a network rule takes only exact names in destinationFqdns, and an application rule carries only HTTP or HTTPS on one port', 'name the hosts exactly, or use --target squid for HTTP(S) through a proxy'),
+      };
+    }
+    return {
+      network: true,
+      diagnostic: portDiagnostic(TARGET, req, d.span, 'widen', e, p, feature, 'written as a network rule with destinationFqdns, which Azure Firewall matches by the addresses the name resolves to (DNS proxy must be enabled on the policy), so other names on those addresses pass too', 'leave network-fqdns off to keep HTTPS names in application rules'),
+    };
+  }
+  if (single && p.protocol === 'any') {
+    const type = p.from === 80 ? 'Http' : 'Https';
+    const needs = type === 'Http' ? 'an HTTP request with this Host name' : 'TLS with this name in its SNI';
+    return {
+      protocol: { protocolType: type, port: p.from },
+      diagnostic: portDiagnostic(
+        TARGET, req, d.span, 'narrow', e, p, feature,
+        `written as an application rule ${type}:${p.from}, which allows only ${needs}, not any TCP traffic on the port`,
+        "to allow any TCP traffic to the name's addresses instead: --set network-fqdns=true (needs DNS proxy enabled on the firewall policy; wider: other names on those addresses pass too)",
+        { written: `${type}:${p.from}` },
+      ),
+    };
+  }
+  const why = p.transport === 'tcp' && p.from === p.to ? `port ${p.from} is above ${APP_PORT_MAX}, the highest an application rule takes` : p.transport === 'tcp' ? 'an application rule takes one port per protocol entry, not a range' : 'an application rule carries only HTTP and HTTPS';
+  return { diagnostic: portDiagnostic(TARGET, req, d.span, 'drop', e, p, feature, why, networkFqdnHint) };
+}
+
+function uniqProtocols(ps: AppProtocol[]): AppProtocol[] {
+  const seen = new Map<string, AppProtocol>();
+  for (const p of ps) seen.set(`${p.protocolType}:${p.port}`, p);
+  return [...seen.values()].sort((a, b) => a.port - b.port || (a.protocolType < b.protocolType ? -1 : 1));
+}
+
+/** Ports by transport, in the order first seen; all traffic (`any`) stands alone. */
+function byTransport(ports: readonly PortSpec[]): [Transport, PortSpec[]][] {
+  const m = new Map<Transport, PortSpec[]>();
+  for (const p of ports) m.set(p.transport, [...(m.get(p.transport) ?? []), p]);
+  if (m.has('any')) return [['any', m.get('any')!]];
+  return [...m.entries()];
+}
+
+/**
+ * Azure Firewall processes network rules before application rules, whatever the priorities. That changes the result
+ * where a network rule matches traffic an application rule of this output is written for: same transport (TCP), a
+ * port of the application rule, overlapping sources. The name checks of the application rule, and any application
+ * rule Deny elsewhere in the policy, never see that traffic when its address is one of the network rule's.
+ */
+function orderNotes(network: readonly NetworkRule[], application: readonly ApplicationRule[]): string[] {
+  const notes: string[] = [];
+  for (const n of network) {
+    if (!n.ipProtocols.includes('TCP') && !n.ipProtocols.includes('Any')) continue;
+    const hits = application.filter((a) => a.protocols.some((p) => n.destinationPorts.some((r) => portIn(p.port, r))) && sourcesOverlap(n.sourceAddresses, a.sourceAddresses));
+    if (!hits.length) continue;
+    const ports = uniq(hits.flatMap((a) => a.protocols.map((p) => p.port)).filter((port) => n.destinationPorts.some((r) => portIn(port, r)))).sort((a, b) => a - b);
+    notes.push(
+      `Network rules are processed before application rules, whatever their priorities: TCP traffic on port ${ports.join(', ')} from the sources of network rule ${n.name} to its destinations is allowed by it and never reaches application rule${hits.length > 1 ? 's' : ''} ${hits.map((a) => a.name).join(', ')} (nor an application rule Deny elsewhere in the policy).`,
+    );
+  }
+  return notes;
+}
+
+function portIn(port: number, range: string): boolean {
+  if (range === '*') return true;
+  const [a, b] = range.split('-').map(Number) as [number, number | undefined];
+  return port >= a && port <= (b ?? a);
+}
+
+function sourcesOverlap(a: readonly string[], b: readonly string[]): boolean {
+  if (a.includes('*') || b.includes('*')) return true;
+  return a.some((x) => b.some((y) => cidrsOverlap(x, y)));
+}
+
+function cidrsOverlap(x: string, y: string): boolean {
+  const [ax, bx] = ipaddr.parseCIDR(x);
+  const [ay, by] = ipaddr.parseCIDR(y);
+  if (ax.kind() !== ay.kind()) return false;
+  return bx <= by ? ay.match(ax, bx) : ax.match(ay, by);
+}

@@ -1,0 +1,132 @@
+import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
+import { commentText } from '../../emit/header.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { ResolvedRequirementSet } from '../../model/resolved.js';
+import { azureName } from '../azure-common/names.js';
+import { tagName } from '../azure-common/requirements.js';
+import { allocatePriorities, buildRules, NSG_PREFIXES_MAX, NSG_RULES_MAX, PRIORITY_MAX, PRIORITY_MIN, TARGET, type NsgDirection, type NsgRule, type Substitutions } from './rules.js';
+import { nsgTemplate, type NsgLayout } from './arm.js';
+
+const exact = { level: 'exact' } as const;
+const bind = 'bind it: --bind GROUP=CIDR,...';
+const names = { level: 'drop', note: 'a network security group matches addresses and service tags, not host names', hint: 'use --target azure-firewall or squid to allow the names' } as const;
+
+
+/**
+ * Addresses, bound groups and service tags are exact; names are dropped, and the core puts the vendor's service tags
+ * in their place where a requirement gives them (usesAlternatives), with a FIDELITY_WIDENED note. Ports are matched
+ * as transport and port; an NSG does not look at the protocol inside (neither does any address filter).
+ */
+const fidelity: FidelityTable = {
+  'host-exact': names,
+  'host-subdomains': names,
+  'host-apex-and-subdomains': names,
+  cidr: exact,
+  'service-tag': exact,
+  'group-destination': exact,
+  'group-destination-unbound': { level: 'drop', note: 'the group has no addresses, and a rule to * would allow every destination', hint: bind },
+  'source-cidr': exact,
+  'source-group': exact,
+  'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule\'s sourceAddressPrefix is *: every address the NSG applies to (outbound) or every peer (inbound)', hint: bind },
+  'port-http': exact,
+  'port-https': exact,
+  'port-tcp': exact,
+  'port-ssh': exact,
+  'port-udp': exact,
+  'all-traffic': exact,
+  outbound: exact,
+  inbound: exact,
+  internal: exact,
+};
+
+const NAME_OR_EMPTY = '^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?)?$';
+
+/**
+ * Azure network security group: an ARM template with a Microsoft.Network/networkSecurityGroups resource (or only its
+ * securityRules, as child resources of an existing NSG), one Allow rule per requirement, destination kind, protocol
+ * and address family, priorities from a start value by a step in each direction, and a final Deny to the Internet tag.
+ */
+const azureNsg: Emitter = {
+  id: TARGET,
+  describe: 'Azure network security group rules with service tags (ARM template)',
+  defaultFile: 'azure-nsg.json',
+  fidelity,
+  usesAlternatives: true,
+  serviceTags: 'tags',
+  options: {
+    resource: { type: 'string', choices: ['nsg', 'rules'], default: 'nsg', describe: 'nsg: a network security group with its rules; rules: only securityRules, added to an existing NSG' },
+    'nsg-name': { type: 'string', default: '', pattern: NAME_OR_EMPTY, describe: 'default for the template parameter nsgName; empty: fwgen-<set ids> for a new NSG, given when deploying for rules' },
+    'priority-start': { type: 'integer', default: 100, min: PRIORITY_MIN, max: PRIORITY_MAX, describe: 'priority of the first rule in each direction (100-4096)' },
+    'priority-step': { type: 'integer', default: 10, min: 1, max: 1000, describe: 'gap between the priorities of consecutive rules' },
+    'final-deny': { type: 'string', choices: ['internet', 'none'], default: 'internet', describe: 'internet: end the outbound rules with Deny to the Internet tag at priority 4096 (NSGs allow all outbound Internet traffic by default); none: leave it out' },
+    'max-rules': { type: 'integer', default: NSG_RULES_MAX, min: 1, max: NSG_RULES_MAX, describe: 'refuse to write more security rules than this (an NSG holds 1000)' },
+    'max-prefixes': { type: 'integer', default: NSG_PREFIXES_MAX, min: 1, max: NSG_PREFIXES_MAX, describe: 'refuse to write more address prefixes over all rules than this (an NSG holds 4000)' },
+  },
+  emit(set, options, context) {
+    const { rules, diagnostics } = buildRules(set, substitutions(set, context.fidelity));
+    const start = Number(options['priority-start']);
+    const step = Number(options['priority-step']);
+    const finalDeny = options['final-deny'] === 'internet' && rules.some((r) => r.direction === 'Outbound');
+    const last = allocatePriorities(rules, start, step);
+    const limits = checkLimits(rules, last, finalDeny, options);
+    if (limits.length) return { files: [], diagnostics: [...diagnostics, ...limits] };
+    const layout: NsgLayout = {
+      header: context.header.map(commentText),
+      notes: [...context.fidelity, ...diagnostics].map((d) => commentText(d.message)).concat(finalDeny ? [FINAL_DENY_NOTE] : []),
+      mode: options.resource === 'rules' ? 'rules' : 'nsg',
+      nsgName: String(options['nsg-name']) || (options.resource === 'rules' ? '' : azureName([`fwgen-${set.sets.map((s) => s.id).join('-')}`])),
+      rules,
+      finalDeny,
+    };
+    return { files: [{ path: 'azure-nsg.json', contents: nsgTemplate(layout) }], diagnostics };
+  },
+};
+
+export default azureNsg;
+
+const FINAL_DENY_NOTE =
+  'The last outbound rule, fwgen-deny-internet-outbound (priority 4096), denies all other outbound traffic to the Internet tag, which the NSG default rule AllowInternetOutBound would allow; traffic within the virtual network keeps the default rules. Requirements dropped for this target (see the notes above) are denied by it too: allow them elsewhere (Azure Firewall, Squid), or --set final-deny=none leaves the rule out.';
+
+/**
+ * For each requirement, the names the core replaced by service tags, with the tags' names as the Service Tags file
+ * writes them (the core's diagnostic names a regional tag by its lowercase region; the requirement's alternatives
+ * carry the resolved name).
+ */
+function substitutions(set: ResolvedRequirementSet, fidelity: readonly Diagnostic[]): Substitutions {
+  const out: Substitutions = new Map();
+  for (const d of fidelity) {
+    const p = d.params as { from?: unknown; to?: unknown };
+    if (d.code !== 'FIDELITY_WIDENED' || typeof p.from !== 'string' || !Array.isArray(p.to) || !d.requirement) continue;
+    const req = set.requirements.find((r) => r.id === d.requirement);
+    if (!req) continue;
+    const to = (p.to as string[]).map((written) => {
+      const alt = req.alternatives.find((a) => a.kind === 'service-tag' && (a.region ? `${a.tag}.${a.region}` : a.tag) === written);
+      return alt && alt.kind === 'service-tag' ? tagName(alt) : written;
+    });
+    out.set(req.id, [...(out.get(req.id) ?? []), { from: p.from, to }]);
+  }
+  return out;
+}
+
+function checkLimits(rules: readonly NsgRule[], last: Record<NsgDirection, number>, finalDeny: boolean, options: EmitterOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const limit = (message: string, hint: string, params: Record<string, unknown>) => out.push({ code: 'EMIT_LIMIT', severity: 'error', message, hint, target: TARGET, params });
+  for (const direction of ['Outbound', 'Inbound'] as const) {
+    const ceiling = direction === 'Outbound' && finalDeny ? PRIORITY_MAX - 1 : PRIORITY_MAX;
+    if (last[direction] > ceiling) {
+      const count = rules.filter((r) => r.direction === direction).length;
+      limit(
+        `${count} ${direction.toLowerCase()} rules need priorities from ${options['priority-start']} to ${last[direction]} by ${options['priority-step']}, past ${ceiling}, the highest an NSG rule${ceiling < PRIORITY_MAX ? ' before the final deny' : ''} can have`,
+        'use a smaller --set priority-step or a lower --set priority-start',
+        { direction, count, highest: last[direction] },
+      );
+    }
+  }
+  const total = rules.length + (finalDeny ? 1 : 0);
+  const maxRules = Number(options['max-rules']);
+  if (total > maxRules) limit(`${total} security rules are more than ${maxRules}, the most one network security group may hold here`, 'split the requirements over several NSGs (one --catalog or --file each), or raise --set max-rules (at most 1000)', { rules: total, max: maxRules });
+  const prefixes = rules.reduce((n, r) => n + (r.source.kind === 'prefixes' ? r.source.cidrs.length : 0) + (r.destination.kind === 'prefixes' ? r.destination.cidrs.length : 0), 0);
+  const maxPrefixes = Number(options['max-prefixes']);
+  if (prefixes > maxPrefixes) limit(`the rules name ${prefixes} address prefixes, more than ${maxPrefixes}, the most one network security group may hold here`, 'split the requirements over several NSGs, bind groups to fewer, larger prefixes, or raise --set max-prefixes (at most 4000)', { prefixes, max: maxPrefixes });
+  return out;
+}
