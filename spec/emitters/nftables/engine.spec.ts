@@ -4,13 +4,13 @@
  * with the parameters, options and bindings it needs, each target option, and every golden file of this target.
  */
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogIds } from '../../../lib/catalogs/index.js';
 import { compile } from '../../../lib/compile.js';
 import type { CompileInput } from '../../../lib/compile.js';
-import { nftCheck, requireEngines } from '../../helpers/engines.js';
+import { makeTempDir, nftCheck, requireEngines } from '../../helpers/engines.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
@@ -82,6 +82,17 @@ describe('nftables: real engine', function () {
       expect(twice.ok, twice.output).to.equal(true);
     });
   }
+
+  it('the largest service tag (AzureCloud, both families, thousands of prefixes): nft -c, then loads', async function () {
+    const file = join(makeTempDir(), 'azurecloud.yaml');
+    writeFileSync(file, 'id: big\ntitle: AzureCloud\nsource: { document: d }\nrequirements:\n  - id: cloud\n    destinations: [{ serviceTag: AzureCloud }]\n    ports: [https:443, udp:3478]\n    provenance: { line: 1 }\n');
+    const { files } = await compile({ files: [file], target: 'nftables' });
+    const text = files[0]!.contents;
+    expect(countRules(text)).to.equal(4);
+    expect(text.split('\n').filter((l) => /^\t\t\t[0-9a-f:.]+\/\d+,$/.test(l)).length).to.be.greaterThan(1000);
+    const r = nftCheck(text, { load: true });
+    expect(r.ok, r.output).to.equal(true);
+  });
 
   describe('every golden file of this target', function () {
     const goldens = existsSync(FIXTURES)
