@@ -62,6 +62,29 @@ const IN_PROCESS = [
       };
     },
   },
+  {
+    // The same requirement for iptables: both families' rules files and ipset.restore with one hash:net set each.
+    name: 'emit iptables AzureCloud',
+    iterations: 10,
+    async setup() {
+      const { compile } = await import(pathToFileURL(join(ROOT, 'dist/index.js')).href);
+      const dir = join(ROOT, '.bench-tmp');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'azurecloud-iptables.yaml');
+      writeFileSync(
+        file,
+        'id: bench\ntitle: AzureCloud service tag\nsource: { document: bench }\nrequirements:\n' +
+          '  - id: azurecloud\n    destinations: [{ serviceTag: AzureCloud }]\n    ports: [https:443]\n    provenance: { line: 1 }\n',
+      );
+      return async () => {
+        const { files } = await compile({ files: [file], target: 'iptables' });
+        const lines = (path) => (files.find((f) => f.path === path)?.contents ?? '').split('\n');
+        // Requirement rules in both families' files (not the chains' fixed rules), and set elements (`add` lines).
+        const rules = [...lines('iptables.rules'), ...lines('ip6tables.rules')].filter((l) => l.startsWith('-A ') && l.includes('--comment "bench/')).length;
+        return { rules, 'set elements': lines('ipset.restore').filter((l) => l.startsWith('add ')).length };
+      };
+    },
+  },
 ];
 
 function cliIo(errSink) {
