@@ -1,0 +1,388 @@
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { InternalError } from '../../model/diagnostic.js';
+import type { PortSpec } from '../../model/requirement-set.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
+import { describeEndpoint, describeProvenance } from '../../model/describe.js';
+import { endpointAddresses } from '../../emit/addresses.js';
+import { compareHosts, compareStrings } from '../../model/order.js';
+import { formatPort } from '../../model/port.js';
+import { cidrValue, compareCidrs, descriptionText, labelKey, labelValue, matchName, matchPattern } from './values.js';
+
+export interface PolicyOptions {
+  clusterwide: boolean;
+  namespace: string;
+  /** metadata.name; empty: derived from the set ids. */
+  name: string;
+  selector: Record<string, string>;
+  dnsSelector: Record<string, string>;
+  /** Label key naming endpoint groups; empty: groups are addresses only. */
+  groupLabel: string;
+  dnsLookups: 'required' | 'all';
+  doubleStar: boolean;
+}
+
+export interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In'; values: string[] }[];
+}
+
+/** One entry of toFQDNs or of a DNS rule. */
+export type FqdnSelector = { matchName: string } | { matchPattern: string };
+
+export interface PortEntry {
+  port: string;
+  endPort?: number;
+  protocol: 'TCP' | 'UDP';
+}
+
+export interface Rule {
+  toFQDNs?: FqdnSelector[];
+  toCIDRSet?: { cidr: string }[];
+  toEndpoints?: Selector[];
+  fromCIDRSet?: { cidr: string }[];
+  fromEndpoints?: Selector[];
+  fromEntities?: 'all'[];
+  toPorts?: { ports: PortEntry[]; rules?: { dns: FqdnSelector[] } }[];
+}
+
+export interface Spec {
+  description: string;
+  endpointSelector: Selector;
+  egress?: Rule[];
+  ingress?: Rule[];
+}
+
+export interface Policy {
+  apiVersion: 'cilium.io/v2';
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  metadata: { name: string; namespace?: string; labels: Record<string, string> };
+  specs: Spec[];
+}
+
+/** Cilium refuses more than 40 ports in one toPorts entry (the CRD's maxItems). */
+export const MAX_PORTS = 40;
+
+/** Longest name that can still have a subdomain within DNS's 253 characters (`a.` + name). */
+const MAX_NAME_WITH_SUBDOMAINS = 251;
+
+interface Context {
+  o: PolicyOptions;
+  diagnostics: Diagnostic[];
+  /** FQDN selectors used under each endpoint selector, for the DNS rules (key: JSON of the selector). */
+  lookups: Map<string, { selector: Selector; names: Map<string, FqdnSelector> }>;
+}
+
+/** The policy for a set, or none when nothing is left to allow; plus the diagnostics of what it could not say. */
+export function buildPolicy(set: ResolvedRequirementSet, o: PolicyOptions): { policy?: Policy; diagnostics: Diagnostic[] } {
+  const ctx: Context = { o, diagnostics: [], lookups: new Map() };
+  if (o.clusterwide && Object.keys(o.selector).length === 0) {
+    ctx.diagnostics.push({
+      code: 'SAFETY_OVERBROAD',
+      severity: 'warning',
+      message: 'the clusterwide policy has an empty selector: it puts every endpoint of the cluster, kube-system included, into default deny for the directions it covers',
+      hint: 'give --set selector=KEY=VALUE,... for the protected systems',
+      target: 'cilium',
+      params: { option: 'selector' },
+    });
+  }
+  const specs = set.requirements.flatMap((r) => requirementSpecs(r, ctx));
+  if (specs.length === 0) return { diagnostics: ctx.diagnostics };
+  const policy: Policy = {
+    apiVersion: 'cilium.io/v2',
+    kind: o.clusterwide ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
+    metadata: {
+      name: o.name || policyName(set.sets.map((s) => s.id)),
+      ...(o.clusterwide ? {} : { namespace: o.namespace }),
+      labels: { 'app.kubernetes.io/managed-by': 'fwgen' },
+    },
+    specs: [...dnsSpecs(ctx), ...specs],
+  };
+  return { policy, diagnostics: ctx.diagnostics };
+}
+
+/** `fwgen-<set ids>`: a DNS subdomain of at most 253 characters. */
+function policyName(ids: string[]): string {
+  const name = `fwgen-${ids.join('-')}`.slice(0, 253).replace(/-+$/, '');
+  return name;
+}
+
+function requirementSpecs(req: ResolvedRequirement, ctx: Context): Spec[] {
+  const specs: Spec[] = [];
+  const base = describeRequirement(req);
+  if (req.direction === 'outbound' || req.direction === 'internal') {
+    const selector = protectedSelector(req, req.sources ?? [], 'source', ctx);
+    const egress = egressRules(req, selector, ctx);
+    if (egress.length) specs.push({ description: req.direction === 'internal' ? `${base} [egress of the sources]` : base, endpointSelector: selector, egress });
+  }
+  if (req.direction === 'inbound' || req.direction === 'internal') {
+    const peers = ingressPeers(req, ctx);
+    if (peers) {
+      for (const { selector, destinations } of destinationSelectors(req, ctx).values()) {
+        const ingress = portGroups(destinations).flatMap((ports) => ingressRules(peers, ports, ctx));
+        if (ingress.length) specs.push({ description: req.direction === 'internal' ? `${base} [ingress of the destinations]` : base, endpointSelector: selector, ingress });
+      }
+    }
+  }
+  return specs;
+}
+
+/** `id: purpose (document:line, ...)`, one line. */
+function describeRequirement(req: ResolvedRequirement): string {
+  const where = uniq([req.provenance, ...req.destinations.flatMap((d) => d.provenance)].map(describeProvenance));
+  return descriptionText(`${req.id}${req.purpose ? `: ${req.purpose}` : ''} (${where.join('; ')})`);
+}
+
+/**
+ * The selector for the protected side of a rule (an outbound rule's sources, an inbound rule's destinations).
+ * Cilium selects the endpoints a policy applies to by label, never by address: groups become a group-label selector
+ * when that option is set; anything else is replaced by the policy's selector, and a diagnostic says so.
+ */
+function protectedSelector(req: ResolvedRequirement, side: readonly ResolvedEndpoint[], role: 'source' | 'destination', ctx: Context): Selector {
+  const { o } = ctx;
+  const base: Selector = Object.keys(o.selector).length ? { matchLabels: { ...o.selector } } : {};
+  if (side.length === 0) return base;
+  if (o.groupLabel && side.every((e) => e.kind === 'group')) {
+    return { ...base, matchExpressions: [{ key: labelKey(o.groupLabel), operator: 'In', values: uniq(side.map((e) => groupLabelValue(e, req, ctx))).sort(compareStrings) }] };
+  }
+  const what = side.map(describeEndpoint).join(', ');
+  const sel = Object.keys(o.selector).length ? Object.entries(o.selector).map(([k, v]) => `${k}=${v}`).join(',') : o.clusterwide ? 'every endpoint of the cluster' : `every endpoint of namespace ${o.namespace}`;
+  ctx.diagnostics.push({
+    code: 'FIDELITY_WIDENED',
+    severity: 'warning',
+    message: `${req.id}: ${role} ${what} is not matched by address: Cilium applies the rule to the endpoints its selector picks (${sel}), which may be more than the ${role} named`,
+    hint: o.groupLabel ? 'name the protected systems by endpoint groups, so that group-label selects them' : 'set --set selector=... to exactly these systems, or use endpoint groups with --set group-label=KEY',
+    span: req.span,
+    target: 'cilium',
+    requirement: req.id,
+    provenance: req.provenance,
+    params: { feature: role === 'source' ? 'source-cidr' : 'group-destination', level: 'widen', subject: `${role} ${what}` },
+  });
+  return base;
+}
+
+/** The label value naming a group: its id within its set (`all-kubernetes-nodes`). */
+function groupLabelValue(e: ResolvedEndpoint, req: ResolvedRequirement, ctx: Context): string {
+  if (e.kind !== 'group') throw new InternalError('not a group');
+  const id = e.group.slice(e.group.indexOf('/') + 1);
+  if (id.length > 63) {
+    ctx.diagnostics.push({
+      code: 'EMIT_LIMIT',
+      severity: 'error',
+      message: `${req.id}: group id ${id} is longer than the 63 characters of a label value`,
+      hint: 'shorten the group id, or bind the group to addresses and leave group-label unset',
+      span: req.span,
+      target: 'cilium',
+      requirement: req.id,
+      params: { group: e.group },
+    });
+    return id.slice(0, 63).replace(/[-_.]+$/, '');
+  }
+  return labelValue(id);
+}
+
+/** Egress rules to a requirement's destinations: per port set, one rule for names, one for prefixes, one for labels. */
+function egressRules(req: ResolvedRequirement, selector: Selector, ctx: Context): Rule[] {
+  const rules: Rule[] = [];
+  for (const ports of portGroups(req.destinations)) {
+    const dests = req.destinations.filter((d) => portKey(d.ports) === portKey(ports));
+    const toPorts = portsField(ports);
+    const fqdns = new Map<string, FqdnSelector>();
+    const cidrs = new Set<string>();
+    const groups = new Set<string>();
+    for (const d of dests) {
+      const e = d.endpoint;
+      if (e.kind === 'host') for (const f of fqdnSelectors(e, req, ctx)) fqdns.set(fqdnKey(f), f);
+      else if (e.kind === 'group' && !e.cidrs) groups.add(groupLabelValue(e, req, ctx));
+      else for (const c of addresses(e)) cidrs.add(c);
+    }
+    if (fqdns.size) {
+      // toFQDNs may not share a rule with other L3 selectors (Cilium rejects it), so names get a rule of their own.
+      const list = [...fqdns.values()].sort(compareFqdn);
+      rules.push({ toFQDNs: list, ...toPorts });
+      const key = JSON.stringify(selector);
+      const entry = ctx.lookups.get(key) ?? { selector, names: new Map<string, FqdnSelector>() };
+      for (const f of list) entry.names.set(fqdnKey(f), f);
+      ctx.lookups.set(key, entry);
+    }
+    if (cidrs.size) rules.push({ toCIDRSet: [...cidrs].sort(compareCidrs).map((cidr) => ({ cidr: cidrValue(cidr) })), ...toPorts });
+    if (groups.size) rules.push({ toEndpoints: [groupSelector([...groups], ctx)], ...toPorts });
+    if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.size) internalByAddress(req, ctx);
+  }
+  return rules;
+}
+
+interface IngressPeers {
+  cidrs: string[];
+  groups: string[];
+  any: boolean;
+}
+
+/** Where inbound traffic may come from: prefixes, labelled groups, or (no sources) any peer. Undefined: none left. */
+function ingressPeers(req: ResolvedRequirement, ctx: Context): IngressPeers | undefined {
+  if (!req.sources || req.sources.length === 0) return { cidrs: [], groups: [], any: true };
+  const cidrs = new Set<string>();
+  const groups = new Set<string>();
+  for (const s of req.sources) {
+    // The model's schema allows no host name as a source (Cilium could not match one: it has no fromFQDNs).
+    if (s.kind === 'host') throw new InternalError(`${req.id}: a host name as a source`);
+    if (s.kind === 'group' && !s.cidrs) groups.add(groupLabelValue(s, req, ctx));
+    else for (const c of addresses(s)) cidrs.add(c);
+  }
+  if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.size) internalByAddress(req, ctx);
+  if (cidrs.size === 0 && groups.size === 0) return undefined;
+  return { cidrs: [...cidrs].sort(compareCidrs), groups: [...groups].sort(compareStrings), any: false };
+}
+
+function ingressRules(peers: IngressPeers, ports: readonly PortSpec[], ctx: Context): Rule[] {
+  const toPorts = portsField(ports);
+  if (peers.any) return [{ fromEntities: ['all'], ...toPorts }];
+  const rules: Rule[] = [];
+  if (peers.cidrs.length) rules.push({ fromCIDRSet: peers.cidrs.map((cidr) => ({ cidr: cidrValue(cidr) })), ...toPorts });
+  if (peers.groups.length) rules.push({ fromEndpoints: [groupSelector(peers.groups, ctx)], ...toPorts });
+  return rules;
+}
+
+/** Inbound destinations grouped by the selector that stands for them, in first-seen order. */
+function destinationSelectors(req: ResolvedRequirement, ctx: Context): Map<string, { selector: Selector; destinations: ResolvedDestination[] }> {
+  const out = new Map<string, { selector: Selector; destinations: ResolvedDestination[] }>();
+  const endpoints = req.destinations.map((d) => d.endpoint);
+  const perGroup = ctx.o.groupLabel !== '' && endpoints.every((e) => e.kind === 'group');
+  const shared = perGroup ? undefined : protectedSelector(req, endpoints, 'destination', ctx);
+  for (const d of req.destinations) {
+    const selector = shared ?? protectedSelector(req, [d.endpoint], 'destination', ctx);
+    const key = JSON.stringify(selector);
+    const entry = out.get(key) ?? { selector, destinations: [] };
+    entry.destinations.push(d);
+    out.set(key, entry);
+  }
+  return out;
+}
+
+function groupSelector(groups: string[], ctx: Context): Selector {
+  return { matchExpressions: [{ key: labelKey(ctx.o.groupLabel), operator: 'In', values: uniq(groups).sort(compareStrings) }] };
+}
+
+/** With group-label set, internal peers given as addresses still meet Cilium's CIDR limits; say so once. */
+function internalByAddress(req: ResolvedRequirement, ctx: Context): void {
+  if (ctx.diagnostics.some((d) => d.requirement === req.id && d.code === 'FIDELITY_NARROWED' && d.params.feature === 'internal')) return;
+  ctx.diagnostics.push({
+    code: 'FIDELITY_NARROWED',
+    severity: 'warning',
+    message: `${req.id}: internal requirement narrowed: peers given by address are matched by CIDR rules, which never match pods and match nodes only with policy-cidr-match-mode=nodes (Cilium 1.15+)`,
+    hint: 'use endpoint groups (unbound, selected by group-label) for systems inside the cluster',
+    span: req.span,
+    target: 'cilium',
+    requirement: req.id,
+    provenance: req.provenance,
+    params: { feature: 'internal', level: 'narrow', subject: 'internal requirement' },
+  });
+}
+
+/** The toFQDNs entries for a host endpoint, per its match mode. */
+function fqdnSelectors(e: Extract<ResolvedEndpoint, { kind: 'host' }>, req: ResolvedRequirement, ctx: Context): FqdnSelector[] {
+  const out: FqdnSelector[] = [];
+  if (e.match !== 'subdomains') out.push({ matchName: matchName(e.name) });
+  if (e.match !== 'exact') {
+    if (e.name.length > MAX_NAME_WITH_SUBDOMAINS) {
+      // No valid name lies below it, so the pattern would match nothing; `**.` + name may also pass Cilium's limit.
+      ctx.diagnostics.push({
+        code: 'FIDELITY_DROPPED',
+        severity: 'warning',
+        message: `${req.id}: *.${e.name} dropped: a name of ${e.name.length} characters has no subdomains within DNS's 253`,
+        target: 'cilium',
+        requirement: req.id,
+        span: req.span,
+        params: { feature: e.match === 'subdomains' ? 'host-subdomains' : 'host-apex-and-subdomains', level: 'drop', subject: `*.${e.name}` },
+      });
+    } else out.push({ matchPattern: matchPattern(ctx.o.doubleStar ? '**' : '*', e.name) });
+  }
+  return out;
+}
+
+function fqdnKey(f: FqdnSelector): string {
+  return 'matchName' in f ? `n:${f.matchName}` : `p:${f.matchPattern}`;
+}
+
+function fqdnHost(f: FqdnSelector): string {
+  return 'matchName' in f ? f.matchName : f.matchPattern.replace(/^\*+\./, '');
+}
+
+/** By name in DNS order, the exact name before its pattern. */
+function compareFqdn(a: FqdnSelector, b: FqdnSelector): number {
+  return compareHosts(fqdnHost(a), fqdnHost(b)) || compareStrings(fqdnKey(a), fqdnKey(b));
+}
+
+/** The prefixes of a CIDR, a bound group or a resolved service tag. */
+function addresses(e: ResolvedEndpoint): string[] {
+  if (e.kind === 'service-tag' && !e.prefixes) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
+  const a = endpointAddresses(e);
+  return [...a.v4, ...a.v6];
+}
+
+/**
+ * One spec per endpoint selector that has toFQDNs rules: egress to the cluster DNS on port 53 (UDP and TCP) with an
+ * L7 DNS rule. Cilium learns a name's addresses only from lookups its DNS proxy sees and allows, so without this
+ * rule no toFQDNs rule would ever match.
+ */
+function dnsSpecs(ctx: Context): Spec[] {
+  const { o } = ctx;
+  const dnsSelector: Selector = Object.keys(o.dnsSelector).length ? { matchLabels: { ...o.dnsSelector } } : {};
+  return [...ctx.lookups.values()].map(({ selector, names }) => ({
+    description: o.dnsLookups === 'all' ? 'DNS lookups of any name through the cluster DNS, so that Cilium learns the addresses of the names below' : 'DNS lookups of the names below through the cluster DNS, so that Cilium learns their addresses',
+    endpointSelector: selector,
+    egress: [
+      {
+        toEndpoints: [dnsSelector],
+        toPorts: [
+          {
+            ports: [
+              { port: '53', protocol: 'UDP' },
+              { port: '53', protocol: 'TCP' },
+            ],
+            rules: { dns: o.dnsLookups === 'all' ? [{ matchPattern: '*' }] : [...names.values()].sort(compareFqdn) },
+          },
+        ],
+      },
+    ],
+  }));
+}
+
+function portKey(ports: readonly PortSpec[]): string {
+  return ports.map(formatPort).join(',');
+}
+
+/** The distinct port sets of the destinations, in first-seen order. */
+function portGroups(dests: readonly ResolvedDestination[]): PortSpec[][] {
+  const seen = new Map<string, PortSpec[]>();
+  for (const d of dests) if (!seen.has(portKey(d.ports))) seen.set(portKey(d.ports), d.ports);
+  return [...seen.values()];
+}
+
+/**
+ * The toPorts field for a port set: absent for all traffic (an L3-only rule), else the ports in entries of at most
+ * {@link MAX_PORTS}. Ranges use endPort (Cilium 1.16+); every TCP or UDP port is port "0", Cilium's wildcard.
+ */
+function portsField(ports: readonly PortSpec[]): Pick<Rule, 'toPorts'> {
+  if (ports.some((p) => p.transport === 'any')) return {};
+  const entries = uniqBy(
+    ports.map((p): PortEntry => {
+      const protocol = p.transport === 'udp' ? 'UDP' : 'TCP';
+      if (!Number.isInteger(p.from) || !Number.isInteger(p.to) || p.from < 1 || p.to > 65535 || p.to < p.from) throw new InternalError(`bad port ${formatPort(p)}`);
+      if (p.from === 1 && p.to === 65535) return { port: '0', protocol };
+      return p.from === p.to ? { port: String(p.from), protocol } : { port: String(p.from), endPort: p.to, protocol };
+    }),
+    (e) => `${e.protocol}/${e.port}-${e.endPort ?? ''}`,
+  );
+  const chunks: { ports: PortEntry[] }[] = [];
+  for (let i = 0; i < entries.length; i += MAX_PORTS) chunks.push({ ports: entries.slice(i, i + MAX_PORTS) });
+  return { toPorts: chunks };
+}
+
+function uniq<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function uniqBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
+}
