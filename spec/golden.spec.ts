@@ -20,30 +20,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { lineDiff } from './helpers/diff.js';
+import { emitArgv, type CaseArgs } from './helpers/golden.js';
 import { requireEngine, squidParse } from './helpers/engines.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-export interface CaseArgs {
-  params?: Record<string, string | string[]>;
-  options?: Record<string, string | boolean>;
-  bind?: Record<string, string | string[]>;
-  set?: Record<string, Record<string, string | boolean | number>>;
-  targets?: string[];
-  exit?: number;
-}
-
-/** The `fwgen emit` command line for one case and target. */
-export function emitArgv(target: string, args: CaseArgs, input = 'input.yaml'): string[] {
-  const argv = ['emit', '--file', input, '--target', target];
-  const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
-  for (const [k, v] of Object.entries(args.params ?? {})) argv.push('--param', `${k}=${list(v)}`);
-  for (const [k, v] of Object.entries(args.options ?? {})) argv.push('--option', `${k}=${String(v)}`);
-  for (const [k, v] of Object.entries(args.bind ?? {})) argv.push('--bind', `${k}=${list(v)}`);
-  for (const [k, v] of Object.entries(args.set?.[target] ?? {})) argv.push('--set', `${k}=${String(v)}`);
-  return argv;
-}
 
 interface Expected {
   target: string;
