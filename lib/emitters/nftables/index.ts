@@ -49,14 +49,20 @@ function chainsFor(req: ResolvedRequirement, mode: string): ChainName[] {
   return ['input', 'output'];
 }
 
-/** Accepted before any requirement when the chain refuses the rest: replies, loopback, and IPv6 neighbour discovery. */
+/**
+ * Accepted before any requirement when the chain refuses the rest: replies, loopback, and the IPv6 link control
+ * without which IPv6 stops working: neighbour and router discovery, and multicast listener queries and reports
+ * (switches that snoop MLD stop forwarding neighbour solicitations to a host that never reports).
+ */
 function firstRules(chain: ChainName): string[] {
   const rules = ['ct state established,related accept'];
   if (chain === 'input') rules.push('iifname "lo" accept');
   if (chain === 'output') rules.push('oifname "lo" accept');
-  if (chain !== 'forward') rules.push('icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept');
+  if (chain !== 'forward') rules.push(`icmpv6 type { ${IPV6_LINK.join(', ')} } accept`);
   return rules;
 }
+
+const IPV6_LINK = ['nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-router-solicit', 'nd-router-advert', 'mld-listener-query', 'mld-listener-report', 'mld2-listener-report'];
 
 const REJECT = ['meta l4proto tcp reject with tcp reset', 'reject with icmpx type admin-prohibited'];
 
@@ -87,7 +93,7 @@ const nftables: Emitter = {
     essentials: {
       type: 'boolean',
       default: true,
-      describe: 'with policy drop or reject, first accept replies (ct state established,related), loopback and IPv6 neighbour discovery',
+      describe: 'with policy drop or reject, first accept replies (ct state established,related), loopback, and IPv6 neighbour discovery and multicast listener messages',
     },
     counters: { type: 'boolean', default: false, describe: 'count packets and bytes on every requirement rule' },
     table: { type: 'string', default: 'fwgen', pattern: '^fwgen[a-z0-9_]{0,27}$', describe: 'name of the inet table the script replaces (fwgen followed by letters, digits, _)' },
