@@ -77,6 +77,14 @@ describe('iptables target', function () {
       expect(all).not.to.match(/runai\.jfrog\.io.*-j ACCEPT|cp\.example\.com.*-j ACCEPT/);
     });
 
+    it('the emitter does no I/O and never resolves names: it imports no Node.js module', function () {
+      const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'lib', 'emitters', 'iptables');
+      for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+        const imports = [...readFileSync(join(dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+        expect(imports.filter((i) => !i.startsWith('.')), f).to.deep.equal([]);
+      }
+    });
+
     it('an unbound source group is an error naming --bind', async function () {
       const bind = { ...RUNAI_BIND } as Record<string, string | string[]>;
       delete bind['installer-machine'];
