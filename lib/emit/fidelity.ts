@@ -52,9 +52,9 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
   const diagnostics: Diagnostic[] = [];
   const requirements: ResolvedRequirement[] = [];
   for (const req of set.requirements) {
-    const say = (f: Fidelity, subject: string, feature: Feature, span = req.span) => {
+    const say = (f: Fidelity, subject: string, feature: Feature, span = req.span, endpoint?: ResolvedEndpoint) => {
       if (f.level === 'exact') return;
-      diagnostics.push(fidelityDiagnostic(emitter.id, req, f, subject, feature, span));
+      diagnostics.push(fidelityDiagnostic(emitter.id, req, withGroupHint(f, endpoint), subject, feature, span));
     };
     const direction = table[req.direction];
     if (direction.level === 'drop' || direction.level === 'error') {
@@ -65,7 +65,7 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
     let sourcesDropped = false;
     for (const s of req.sources ?? []) {
       const f = table[sourceFeature(s)];
-      say(f, `source ${describeEndpoint(s)}`, sourceFeature(s));
+      say(f, `source ${describeEndpoint(s)}`, sourceFeature(s), req.span, s);
       if (f.level === 'drop' || f.level === 'error') sourcesDropped = true;
     }
     if (sourcesDropped) continue;
@@ -90,7 +90,7 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
         for (const alt of req.alternatives) substitutes.push({ ...d, endpoint: alt });
         continue;
       }
-      say(endpointFidelity, describeEndpoint(d.endpoint), ef, d.span);
+      say(endpointFidelity, describeEndpoint(d.endpoint), ef, d.span, d.endpoint);
       if (endpointFidelity.level === 'drop' || endpointFidelity.level === 'error') continue;
       const kept: PortSpec[] = [];
       const byLevel = new Map<string, { f: Fidelity; feature: Feature; ports: PortSpec[] }>();
@@ -130,7 +130,8 @@ function samePorts(a: PortSpec[], b: PortSpec[]): boolean {
 }
 
 function fidelityDiagnostic(target: string, req: ResolvedRequirement, f: Exclude<Fidelity, { level: 'exact' }>, subject: string, feature: Feature, span = req.span): Diagnostic {
-  const code = f.level === 'widen' ? 'FIDELITY_WIDENED' : f.level === 'narrow' ? 'FIDELITY_NARROWED' : f.level === 'drop' ? 'FIDELITY_DROPPED' : feature === 'source-group-unbound' ? 'EXPAND_UNBOUND_GROUP' : 'FIDELITY_DROPPED';
+  const unbound = feature === 'source-group-unbound' || feature === 'group-destination-unbound';
+  const code = f.level === 'widen' ? 'FIDELITY_WIDENED' : f.level === 'narrow' ? 'FIDELITY_NARROWED' : f.level === 'drop' ? 'FIDELITY_DROPPED' : unbound ? 'EXPAND_UNBOUND_GROUP' : 'FIDELITY_DROPPED';
   const verb = f.level === 'widen' ? 'widened' : f.level === 'narrow' ? 'narrowed' : f.level === 'drop' ? 'dropped' : 'cannot be emitted';
   return {
     code,
@@ -143,4 +144,11 @@ function fidelityDiagnostic(target: string, req: ResolvedRequirement, f: Exclude
     provenance: req.provenance,
     params: { feature, level: f.level, subject },
   };
+}
+
+/** For an unbound group, the hint names the exact flag: `--bind all-kubernetes-nodes=CIDR,...`. */
+function withGroupHint(f: Fidelity, endpoint: ResolvedEndpoint | undefined): Fidelity {
+  if (f.level === 'exact' || endpoint?.kind !== 'group' || endpoint.cidrs) return f;
+  const id = endpoint.group.slice(endpoint.group.indexOf('/') + 1);
+  return { ...f, hint: `bind the group to its addresses: --bind ${id}=CIDR[,CIDR...]` };
 }
