@@ -147,8 +147,8 @@ function fidelityDiagnostic(target: string, req: ResolvedRequirement, f: Exclude
 }
 
 /** For an unbound group, the hint names the exact flag: `--bind all-kubernetes-nodes=CIDR,...`. */
-function withGroupHint(f: Fidelity, endpoint: ResolvedEndpoint | undefined): Fidelity {
-  if (f.level === 'exact' || endpoint?.kind !== 'group' || endpoint.cidrs) return f;
+function withGroupHint(f: Exclude<Fidelity, { level: 'exact' }>, endpoint: ResolvedEndpoint | undefined): Exclude<Fidelity, { level: 'exact' }> {
+  if (endpoint?.kind !== 'group' || endpoint.cidrs) return f;
   const id = endpoint.group.slice(endpoint.group.indexOf('/') + 1);
   return { ...f, hint: `bind the group to its addresses: --bind ${id}=CIDR[,CIDR...]` };
 }
