@@ -99,6 +99,23 @@ export const commands: readonly CommandSpec[] = [
     load: () => import('./commands/diff.js'),
   },
   {
+    name: 'explain',
+    describe: 'Which requirements allow HOST[:PORT], and whether each target would let it through',
+    positionals: [{ name: 'destination', describe: 'HOST or HOST:PORT, e.g. a.data.mcr.microsoft.com:443' }],
+    options: {
+      catalog: { type: 'string', array: true, requiresArg: true, describe: 'a built-in catalog id (repeatable)' },
+      file: { type: 'string', array: true, requiresArg: true, describe: 'a requirement file (repeatable)' },
+      target: { type: 'string', array: true, requiresArg: true, describe: 'targets to ask (default: all)' },
+      ...bindingOptions,
+      set: { type: 'string', array: true, requiresArg: true, describe: 'a target option, e.g. --set subdomains=widen' },
+    },
+    examples: [
+      ['fwgen explain a.b.data.mcr.microsoft.com:443 --catalog mcr', 'required, allowed by squid, one label too deep for cilium'],
+      ['fwgen explain data.mcr.microsoft.com --catalog mcr --target squid --set subdomains=widen', 'the apex a widened rule lets through'],
+    ],
+    load: () => import('./commands/explain.js'),
+  },
+  {
     name: 'generate',
     describe: 'Render every output of fwgen.yaml and write the files that changed',
     positionals: [],

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { ResolvedRequirementSet } from '../model/resolved.js';
+import type { HostMatch } from '../model/requirement-set.js';
 
 /**
  * What a requirement asks of a target, one closed list so a typo in an emitter's fidelity table does not compile.
@@ -93,5 +94,10 @@ export interface Emitter {
    */
   serviceTags?: 'prefixes' | 'tags';
   options?: Readonly<Record<string, EmitterOptionSpec>>;
+  /**
+   * Whether the target's rule for a host endpoint lets `host` through, for `fwgen explain`. Absent: the model's own
+   * meaning of the match mode (exact; subdomains at any depth; apex and subdomains).
+   */
+  matchesHost?(endpoint: { name: string; match: HostMatch }, host: string, options: EmitterOptions): boolean;
   emit(set: ResolvedRequirementSet, options: EmitterOptions, context: EmitContext): EmitResult;
 }

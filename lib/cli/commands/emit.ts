@@ -50,7 +50,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
 }
 
 function summary(target: string, requirements: number, diagnostics: Diagnostic[]): string {
-  const count = (code: string) => diagnostics.filter((d) => d.code === code).length;
+  const count = (code: string) => diagnostics.filter((d) => d.code === code && d.severity !== 'note').length;
   const parts = [['widened', count('FIDELITY_WIDENED')], ['narrowed', count('FIDELITY_NARROWED')], ['dropped', count('FIDELITY_DROPPED')], ['broad', count('SAFETY_OVERBROAD')]]
     .filter(([, n]) => n)
     .map(([w, n]) => `${n} ${w}`);

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
 import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
@@ -72,6 +73,12 @@ const squid: Emitter = {
       describe: 'how to match "*.name": exact (dstdom_regex, subdomains only) or widen (dstdomain .name, which also matches name)',
     },
     'final-deny': { type: 'boolean', default: true, describe: 'end with http_access deny all; false when the fragment is part of a larger policy' },
+  },
+  matchesHost(e, host, options) {
+    if (e.match === 'exact') return host === e.name;
+    const below = host.endsWith('.' + e.name);
+    // dstdomain .name matches name itself too; only the regex form keeps to subdomains.
+    return e.match === 'subdomains' && options.subdomains !== 'widen' ? below : below || host === e.name;
   },
   emit(set, options, context) {
     const templates = loadTemplates(templateSpecs as Record<'fragment', unknown>);
@@ -152,7 +159,20 @@ function sourceAcl(req: ResolvedRequirement, base: string): AclView | undefined 
     }
   }
   if (cidrs.length === 0) throw new InternalError(`${req.id}: no source address left for the src acl`);
-  return { name: aclName(base, 'src'), type: 'src', values: uniq(cidrs).map(squidToken) };
+  return { name: aclName(base, 'src'), type: 'src', values: srcValues(cidrs).map(squidToken) };
+}
+
+/**
+ * The src values for a set of prefixes, with the same union. Squid keeps only one of two overlapping src entries
+ * ("is a subnetwork of ... is ignored to keep splay tree searching predictable"), and when the narrower comes first
+ * it drops the wider one, narrowing the rule: so every prefix another one covers is left out. 0.0.0.0/0 is written
+ * as its two halves, since squid refuses it ("needs to be replaced by the term 'all'") and `all` takes IPv6 too.
+ */
+function srcValues(cidrs: readonly string[]): string[] {
+  const parsed = uniq(cidrs.flatMap((c) => (c === '0.0.0.0/0' ? ['0.0.0.0/1', '128.0.0.0/1'] : [c]))).map((c) => ({ c, range: ipaddr.parseCIDR(c) }));
+  const covers = (outer: (typeof parsed)[number], inner: (typeof parsed)[number]) =>
+    outer.range[0].kind() === inner.range[0].kind() && outer.range[1] <= inner.range[1] && (inner.range[0] as ipaddr.IPv4).match(outer.range as [ipaddr.IPv4, number]);
+  return parsed.filter((a, i) => !parsed.some((b, j) => j !== i && covers(b, a) && (b.range[1] < a.range[1] || j < i))).map((x) => x.c);
 }
 
 /**
