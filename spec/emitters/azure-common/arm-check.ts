@@ -1,0 +1,207 @@
+/**
+ * The "engine" for the Azure targets: there is no Azure here, so a template is checked as far as can be offline.
+ * 1. ajv (draft-04) against Azure's own ARM schemas, copied in spec/schemas/azure/: the whole template against the
+ *    deployment template schema (offline subset), and each resource against its resource schema.
+ * 2. Closed objects: the schemas leave additionalProperties open, so a misspelt property would pass; every object the
+ *    targets write is checked against the property names the schema declares for it.
+ * 3. What the API enforces but the schemas do not say: name rules and lengths, NSG priorities (100-4096, unique per
+ *    direction), descriptions of at most 140 characters, one service tag per NSG rule side, port syntax, application
+ *    rule ports up to 64000, and strings ARM would read as expressions.
+ */
+import Ajv04 from 'ajv-draft-04';
+import type { ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCHEMAS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas', 'azure');
+
+type Obj = Record<string, unknown>;
+type Schema = { properties?: Record<string, unknown>; definitions: Record<string, Schema & { oneOf?: Schema[] }>; oneOf?: Schema[] };
+
+const load = (f: string) => JSON.parse(readFileSync(join(SCHEMAS, f), 'utf8')) as Schema;
+const files = {
+  template: 'deploymentTemplate.2019-04-01.offline-network-subset.schema.json',
+  ruleCollectionGroups: 'Microsoft.Network.firewallPolicies.ruleCollectionGroups.2025-07-01.schema.json',
+  nsg: 'Microsoft.Network.networkSecurityGroups.2025-07-01.schema.json',
+  securityRules: 'Microsoft.Network.networkSecurityGroups.securityRules.2025-07-01.schema.json',
+} as const;
+
+let compiled: Record<keyof typeof files, ValidateFunction> | undefined;
+let schemas: Record<keyof typeof files, Schema> | undefined;
+
+function validators(): Record<keyof typeof files, ValidateFunction> {
+  if (!compiled) {
+    // strict: false as the reference README says (the subset has allOf branches with properties but no type).
+    const ajv = new Ajv04({ strict: false, allErrors: true });
+    schemas = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, load(f)])) as Record<keyof typeof files, Schema>;
+    compiled = Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, ajv.compile(s)])) as Record<keyof typeof files, ValidateFunction>;
+  }
+  return compiled;
+}
+
+function errors(v: ValidateFunction, what: string): string[] {
+  return (v.errors ?? []).map((e) => `${what}${e.instancePath}: ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+}
+
+const RESOURCE_SCHEMA: Record<string, keyof typeof files> = {
+  'Microsoft.Network/firewallPolicies/ruleCollectionGroups': 'ruleCollectionGroups',
+  'Microsoft.Network/networkSecurityGroups': 'nsg',
+  'Microsoft.Network/networkSecurityGroups/securityRules': 'securityRules',
+};
+
+/** Every problem with a template the Azure targets wrote; empty when it passes. */
+export function checkTemplate(template: unknown): string[] {
+  const v = validators();
+  const problems: string[] = [];
+  if (!v.template(template)) problems.push(...errors(v.template, 'template'));
+  const t = template as Obj;
+  const resources = (t.resources ?? []) as Obj[];
+  resources.forEach((r, i) => {
+    const kind = RESOURCE_SCHEMA[String(r.type)];
+    if (!kind) return void problems.push(`resources/${i}: unexpected type ${String(r.type)}`);
+    if (!v[kind](r)) problems.push(...errors(v[kind], `resources/${i}`));
+    if (kind === 'ruleCollectionGroups') problems.push(...firewallProblems(r, `resources/${i}`));
+    if (kind === 'nsg') problems.push(...nsgProblems(((r.properties as Obj).securityRules ?? []) as Obj[], `resources/${i}`));
+  });
+  const childRules = resources.filter((r) => r.type === 'Microsoft.Network/networkSecurityGroups/securityRules');
+  if (childRules.length) problems.push(...nsgProblems(childRules.map((r) => ({ name: lastPart(String(r.name)), properties: r.properties })), 'securityRules'));
+  problems.push(...expressionProblems(template, ''));
+  return problems;
+}
+
+function lastPart(armName: string): string {
+  const m = /'([^']*)'\)\]$/.exec(armName);
+  return m ? m[1]! : armName;
+}
+
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
+const PORT = /^(?:\*|[0-9]{1,5}(?:-[0-9]{1,5})?)$/;
+const CIDR = /^[0-9a-fA-F:.]+\/[0-9]{1,3}$/;
+
+function allowedKeys(definition: string, alternativeBy?: { key: string; value: unknown }): Set<string> {
+  const s = schemas![definition.startsWith('Common') ? 'nsg' : 'ruleCollectionGroups'];
+  const def = s.definitions[definition]!;
+  const keys = new Set(Object.keys(def.properties ?? {}));
+  if (alternativeBy && def.oneOf) {
+    const alt = def.oneOf.find((o) => {
+      const p = (o.properties?.[alternativeBy.key] ?? {}) as { enum?: unknown[] };
+      return p.enum?.includes(alternativeBy.value);
+    });
+    for (const k of Object.keys(alt?.properties ?? {})) keys.add(k);
+  }
+  return keys;
+}
+
+function closed(o: Obj, keys: Set<string>, where: string): string[] {
+  return Object.keys(o).filter((k) => !keys.has(k)).map((k) => `${where}: property ${k} is not in the schema`);
+}
+
+function portProblems(ports: unknown, where: string): string[] {
+  const out: string[] = [];
+  for (const p of (ports ?? []) as string[]) {
+    if (!PORT.test(p)) out.push(`${where}: port "${p}" is not a port, a range or *`);
+    else if (p !== '*') {
+      const [a, b] = p.split('-').map(Number) as [number, number | undefined];
+      if (a < 0 || a > 65535 || (b !== undefined && (b > 65535 || b < a))) out.push(`${where}: port "${p}" is out of range`);
+    }
+  }
+  return out;
+}
+
+function firewallProblems(resource: Obj, where: string): string[] {
+  const out: string[] = [];
+  const props = resource.properties as Obj;
+  out.push(...closed(props, allowedKeys('FirewallPolicyRuleCollectionGroupProperties'), `${where}/properties`));
+  const names = new Set<string>();
+  ((props.ruleCollections ?? []) as Obj[]).forEach((c, ci) => {
+    const cw = `${where}/ruleCollections/${ci}`;
+    out.push(...closed(c, allowedKeys('FirewallPolicyRuleCollection', { key: 'ruleCollectionType', value: c.ruleCollectionType }), cw));
+    if (!NAME.test(String(c.name))) out.push(`${cw}: collection name ${String(c.name)} breaks Azure's naming rules`);
+    const p = Number(c.priority);
+    if (!(p >= 100 && p <= 65000)) out.push(`${cw}: priority ${p} is outside 100-65000`);
+    const rules = (c.rules ?? []) as Obj[];
+    if (rules.length === 0) out.push(`${cw}: a rule collection without rules`);
+    rules.forEach((r, ri) => {
+      const rw = `${cw}/rules/${ri}`;
+      out.push(...closed(r, allowedKeys('FirewallPolicyRule', { key: 'ruleType', value: r.ruleType }), rw));
+      const name = String(r.name);
+      if (!NAME.test(name)) out.push(`${rw}: rule name ${name} breaks Azure's naming rules`);
+      if (names.has(name.toLowerCase())) out.push(`${rw}: rule name ${name} is used twice`);
+      names.add(name.toLowerCase());
+      if (typeof r.description === 'string' && [...r.description].length > 140) out.push(`${rw}: description longer than 140 characters`);
+      const sources = (r.sourceAddresses ?? []) as string[];
+      if (sources.length === 0) out.push(`${rw}: no sourceAddresses`);
+      for (const s of sources) if (s !== '*' && !CIDR.test(s)) out.push(`${rw}: source ${s} is neither * nor a prefix (service tags are not sources)`);
+      if (r.ruleType === 'NetworkRule') {
+        out.push(...portProblems(r.destinationPorts, rw));
+        const dests = [...((r.destinationAddresses ?? []) as string[]), ...((r.destinationFqdns ?? []) as string[])];
+        if (dests.length === 0) out.push(`${rw}: a network rule without destinations`);
+        if (((r.destinationFqdns ?? []) as string[]).some((f) => f.includes('*'))) out.push(`${rw}: a wildcard in destinationFqdns`);
+        if (((r.destinationAddresses ?? []) as string[]).includes('*')) out.push(`${rw}: destination * allows every address`);
+      } else if (r.ruleType === 'ApplicationRule') {
+        for (const p of (r.protocols ?? []) as Obj[]) {
+          out.push(...closed(p, allowedKeys('FirewallPolicyRuleApplicationProtocol'), `${rw}/protocols`));
+          const port = Number(p.port);
+          if (!(Number.isInteger(port) && port >= 1 && port <= 64000)) out.push(`${rw}: application protocol port ${port} outside 1-64000`);
+        }
+        if (((r.targetFqdns ?? []) as string[]).length === 0) out.push(`${rw}: an application rule without targetFqdns`);
+        for (const f of (r.targetFqdns ?? []) as string[]) if (!/^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(f)) out.push(`${rw}: target FQDN ${f} is not a name or *.name`);
+      } else out.push(`${rw}: unexpected rule type ${String(r.ruleType)}`);
+    });
+  });
+  return out;
+}
+
+/** Security rules as in an NSG's securityRules: { name, properties }. */
+function nsgProblems(rules: Obj[], where: string): string[] {
+  const out: string[] = [];
+  const keys = allowedKeys('CommonSecurityRulePropertiesFormat');
+  const names = new Set<string>();
+  const priorities = new Set<string>();
+  rules.forEach((r, i) => {
+    const rw = `${where}/securityRules/${i}`;
+    const name = String(r.name);
+    if (!NAME.test(name)) out.push(`${rw}: rule name ${name} breaks Azure's naming rules`);
+    if (names.has(name.toLowerCase())) out.push(`${rw}: rule name ${name} is used twice`);
+    names.add(name.toLowerCase());
+    const p = r.properties as Obj;
+    out.push(...closed(p, keys, rw));
+    const priority = Number(p.priority);
+    if (!(Number.isInteger(priority) && priority >= 100 && priority <= 4096)) out.push(`${rw}: priority ${priority} outside 100-4096`);
+    const key = `${String(p.direction)}:${priority}`;
+    if (priorities.has(key)) out.push(`${rw}: priority ${priority} used twice in direction ${String(p.direction)}`);
+    priorities.add(key);
+    if (typeof p.description === 'string' && [...p.description].length > 140) out.push(`${rw}: description longer than 140 characters`);
+    for (const [single, plural] of [
+      ['sourceAddressPrefix', 'sourceAddressPrefixes'],
+      ['destinationAddressPrefix', 'destinationAddressPrefixes'],
+      ['destinationPortRange', 'destinationPortRanges'],
+      ['sourcePortRange', 'sourcePortRanges'],
+    ] as const) {
+      if ((p[single] === undefined) === (p[plural] === undefined)) out.push(`${rw}: exactly one of ${single} and ${plural}`);
+    }
+    for (const plural of ['sourceAddressPrefixes', 'destinationAddressPrefixes'] as const) {
+      const list = (p[plural] ?? []) as string[];
+      // A service tag or * only as the single prefix: NSG takes one tag per rule side.
+      for (const x of list) if (!CIDR.test(x)) out.push(`${rw}: ${plural} holds ${x}, which is not a prefix`);
+      const families = new Set(list.map((x) => (x.includes(':') ? 6 : 4)));
+      if (families.size > 1) out.push(`${rw}: ${plural} mixes IPv4 and IPv6`);
+    }
+    out.push(...portProblems([p.destinationPortRange ?? [], p.destinationPortRanges ?? []].flat(), rw));
+    if (p.protocol === '*' && (p.destinationPortRange ?? '*') !== '*') out.push(`${rw}: protocol * with ports`);
+  });
+  return out;
+}
+
+/** A string ARM would evaluate: `[...]` that is not `[[...`, outside the places the targets write expressions. */
+function expressionProblems(v: unknown, path: string): string[] {
+  if (typeof v === 'string') {
+    const isExpr = v.startsWith('[') && v.endsWith(']') && !v.startsWith('[[');
+    const allowed = /^\/resources\/\d+\/(?:name|location)$|^\/parameters\/location\/defaultValue$/.test(path);
+    return isExpr && !allowed ? [`${path}: ${JSON.stringify(v)} would be evaluated as an ARM expression`] : [];
+  }
+  if (Array.isArray(v)) return v.flatMap((x, i) => expressionProblems(x, `${path}/${i}`));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => expressionProblems(x, `${path}/${k}`));
+  return [];
+}

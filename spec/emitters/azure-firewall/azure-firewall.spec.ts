@@ -1,0 +1,265 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkTemplate } from '../azure-common/arm-check.js';
+import { applyDiagnostics, expectedFlows, firewallTemplateFlows, normalise } from '../azure-common/flows.js';
+import { catalogCases, expandFiles, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
+import { terraformCollections } from '../azure-common/terraform.js';
+import { getEmitter } from '../../../lib/emit/registry.js';
+import { features, type FidelityTable } from '../../../lib/emit/emitter.js';
+import { hclString } from '../../../lib/emitters/azure-firewall/hcl.js';
+
+type Obj = Record<string, unknown>;
+const TARGET = 'azure-firewall';
+
+const collections = (t: Obj) => ((((t.resources as Obj[])[0]!.properties as Obj).ruleCollections ?? []) as Obj[]);
+const allRules = (t: Obj) => collections(t).flatMap((c) => c.rules as Obj[]);
+
+/** The template's flows equal the requirements' flows changed exactly as the diagnostics say. */
+function expectSemantics(run: Run): void {
+  const template = templateOf(run);
+  const { flows, unmatched } = applyDiagnostics(expectedFlows(run.set, TARGET), run.result.diagnostics, run.set, TARGET);
+  expect(unmatched.map((d) => d.message), 'diagnostics that match no flow').to.deep.equal([]);
+  expect(normalise(firewallTemplateFlows(template)), 'flows allowed by the template').to.deep.equal(normalise(flows));
+}
+
+describe('azure-firewall', function () {
+  this.timeout(60_000);
+
+  describe('built-in catalogs', function () {
+    for (const c of catalogCases) {
+      for (const networkFqdns of [false, true]) {
+        const opts = networkFqdns ? { 'network-fqdns': true } : {};
+        const label = `${c.name}${networkFqdns ? ' (network-fqdns)' : ''}`;
+
+        it(`${label}: passes the ARM schemas and Azure's rules`, async function () {
+          const run = await runCase(TARGET, c, opts);
+          expect(checkTemplate(templateOf(run))).to.deep.equal([]);
+        });
+
+        it(`${label}: allows exactly the required flows, changed only as the diagnostics say`, async function () {
+          expectSemantics(await runCase(TARGET, c, opts));
+        });
+
+        it(`${label}: Terraform output parses and holds the same rules as the ARM template`, async function () {
+          const arm = templateOf(await runCase(TARGET, c, opts));
+          const tf = await runCase(TARGET, c, { ...opts, format: 'terraform' });
+          expect(tf.result.files.map((f) => f.path)).to.deep.equal(['azure-firewall.tf']);
+          const parsed = await terraformCollections(tf.result.files[0]!.contents);
+          const group = (arm.resources as Obj[])[0]!;
+          expect(parsed.group.priority).to.equal((group.properties as Obj).priority);
+          expect(String(group.name)).to.contain(`'${String(parsed.group.name)}'`);
+          expect(parsed.group.firewall_policy_id).to.equal('${var.firewall_policy_id}');
+          expect(parsed.variables).to.deep.equal(['firewall_policy_id']);
+          expect(parsed.collections).to.deep.equal(collections(arm));
+        });
+      }
+
+      it(`${c.name}: the same input gives the same bytes`, async function () {
+        const a = await runCase(TARGET, c);
+        const b = await runCase(TARGET, c);
+        expect(a.result.files).to.deep.equal(b.result.files);
+        const ta = await runCase(TARGET, c, { format: 'terraform' });
+        const tb = await runCase(TARGET, c, { format: 'terraform' });
+        expect(ta.result.files).to.deep.equal(tb.result.files);
+      });
+    }
+  });
+
+  describe('rules', function () {
+    let dir: string;
+    before(() => (dir = mkdtempSync(join(tmpdir(), 'fwgen-azfw-'))));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    const write = (name: string, text: string) => {
+      const f = join(dir, name);
+      writeFileSync(f, text);
+      return f;
+    };
+    const header = 'id: t\ntitle: T\nsource: { document: t.md }\n';
+
+    it('matches names in application rules: *.name for subdomains, name and *.name for apex and subdomains', async function () {
+      const f = write(
+        'names.yaml',
+        `${header}requirements:\n  - id: n\n    destinations: [a.example.com, "*.b.example.com", { host: c.example.com, match: apex-and-subdomains }]\n    ports: [https:443, http:80]\n    provenance: { line: 1 }\n`,
+      );
+      const run = await runSet(TARGET, await expandFiles([f]));
+      const rules = allRules(templateOf(run));
+      expect(rules).to.have.length(1);
+      expect(rules[0]!.targetFqdns).to.deep.equal(['a.example.com', '*.b.example.com', 'c.example.com', '*.c.example.com']);
+      expect(rules[0]!.protocols).to.deep.equal([
+        { protocolType: 'Http', port: 80 },
+        { protocolType: 'Https', port: 443 },
+      ]);
+      expect(run.result.diagnostics).to.deep.equal([]);
+    });
+
+    it('writes a name on a bare TCP port as an application rule (narrowed), or with network-fqdns as a network rule (widened)', async function () {
+      const f = write('tcp.yaml', `${header}requirements:\n  - id: n\n    destinations: [a.example.com]\n    ports: [tcp:443, tcp:80, tcp:8000-8010, udp:123, ssh:22]\n    provenance: { line: 1 }\n`);
+      const narrow = await runSet(TARGET, await expandFiles([f]));
+      expect(narrow.result.diagnostics.map((d) => `${d.code} ${String((d.params as Obj).subject)}`).sort()).to.deep.equal([
+        'FIDELITY_DROPPED a.example.com on ssh:22',
+        'FIDELITY_DROPPED a.example.com on tcp:8000-8010',
+        'FIDELITY_DROPPED a.example.com on udp:123',
+        'FIDELITY_NARROWED a.example.com on tcp:443',
+        'FIDELITY_NARROWED a.example.com on tcp:80',
+      ]);
+      expect(allRules(templateOf(narrow)).map((r) => r.protocols)).to.deep.equal([
+        [
+          { protocolType: 'Http', port: 80 },
+          { protocolType: 'Https', port: 443 },
+        ],
+      ]);
+      expectSemantics(narrow);
+      const wide = await runSet(TARGET, await expandFiles([f]), { 'network-fqdns': true });
+      expect(wide.result.diagnostics.every((d) => d.code === 'FIDELITY_WIDENED')).to.equal(true);
+      expect(allRules(templateOf(wide)).map((r) => [r.ruleType, r.ipProtocols, r.destinationFqdns, r.destinationPorts])).to.deep.equal([
+        ['NetworkRule', ['TCP'], ['a.example.com'], ['22', '80', '443', '8000-8010']],
+        ['NetworkRule', ['UDP'], ['a.example.com'], ['123']],
+      ]);
+      expectSemantics(wide);
+    });
+
+    it('keeps service tags as tags and CIDRs as addresses in network rules, one rule per transport', async function () {
+      const f = write(
+        'addr.yaml',
+        `${header}requirements:\n  - id: n\n    sources: [10.0.0.0/8]\n    destinations: [192.0.2.0/24, "2001:db8::/32", { serviceTag: Storage, region: eastus }]\n    ports: [https:443, udp:53]\n    provenance: { line: 1 }\n`,
+      );
+      const run = await runSet(TARGET, await expandFiles([f]));
+      expect(allRules(templateOf(run)).map((r) => [r.name, r.ipProtocols, r.sourceAddresses, r.destinationAddresses, r.destinationPorts])).to.deep.equal([
+        ['t.n.udp-53', ['UDP'], ['10.0.0.0/8'], ['192.0.2.0/24', '2001:db8::/32', 'Storage.EastUS'], ['53']],
+        ['t.n.tcp-443', ['TCP'], ['10.0.0.0/8'], ['192.0.2.0/24', '2001:db8::/32', 'Storage.EastUS'], ['443']],
+      ]);
+      expectSemantics(run);
+    });
+
+    it('writes * for an unbound source group, with FIDELITY_WIDENED from the core and SAFETY_OVERBROAD from the target', async function () {
+      const f = write('unbound.yaml', `${header}groups: { g: { title: Nodes } }\nrequirements:\n  - id: n\n    sources: [{ group: g }]\n    destinations: [a.example.com]\n    ports: [https:443]\n    provenance: { line: 1 }\n`);
+      const run = await runSet(TARGET, await expandFiles([f]));
+      expect(run.result.diagnostics.map((d) => d.code)).to.deep.equal(['FIDELITY_WIDENED', 'SAFETY_OVERBROAD']);
+      expect(run.result.diagnostics.every((d) => d.span?.line === run.set.requirements[0]!.span.line)).to.equal(true);
+      expect(allRules(templateOf(run))[0]!.sourceAddresses).to.deep.equal(['*']);
+      const bound = await runSet(TARGET, await expandFiles([f], { bind: { g: '10.9.0.0/16' } }));
+      expect(bound.result.diagnostics).to.deep.equal([]);
+      expect(allRules(templateOf(bound))[0]!.sourceAddresses).to.deep.equal(['10.9.0.0/16']);
+    });
+
+    it('notes that network rules run before application rules where one takes traffic the other is written for', async function () {
+      const f = write(
+        'order.yaml',
+        `${header}requirements:\n  - id: names\n    sources: [10.0.0.0/16]\n    destinations: [a.example.com]\n    ports: [https:443]\n    provenance: { line: 1 }\n  - id: range\n    sources: [10.0.1.0/24]\n    destinations: [192.0.2.0/24]\n    ports: [tcp:443]\n    provenance: { line: 2 }\n  - id: other-port\n    destinations: [198.51.100.0/24]\n    ports: [tcp:8443]\n    provenance: { line: 3 }\n`,
+      );
+      const notes = ((templateOf(await runSet(TARGET, await expandFiles([f]))).metadata as Obj).fwgen as Obj).notes as string[];
+      expect(notes).to.have.length(1);
+      expect(notes[0]).to.match(/^Network rules are processed before application rules/);
+      expect(notes[0]).to.contain('network rule t.range').and.contain('application rule t.names');
+    });
+
+    it('names rules from requirement ids: a one-line change to a catalog changes one rule', async function () {
+      const base = `${header}requirements:\n${['a', 'b', 'c', 'd'].map((id) => `  - id: ${id}\n    destinations: [${id}.example.com]\n    ports: [https:443]\n    provenance: { line: 1 }\n`).join('')}`;
+      const changed = base.replace('destinations: [b.example.com]', 'destinations: [b2.example.com]');
+      const rulesOf = async (text: string, name: string) => allRules(templateOf(await runSet(TARGET, await expandFiles([write(name, text)])))).map((r) => JSON.stringify(r));
+      const before = await rulesOf(base, 'base.yaml');
+      const after = await rulesOf(changed, 'changed.yaml');
+      expect(before.filter((r) => !after.includes(r))).to.have.length(1);
+      expect(after.filter((r) => !before.includes(r))).to.have.length(1);
+    });
+
+    it('keeps names within 80 characters and unique for long ids', async function () {
+      const id = 'a-very-long-requirement-identifier-that-goes-on-and-on-and-on';
+      const f = write(
+        'long.yaml',
+        `id: a-rather-long-requirement-set-identifier-for-rule-names-too\ntitle: T\nsource: { document: t.md }\nrequirements:\n  - id: ${id}-1\n    destinations: [a.example.com, 192.0.2.0/24]\n    ports: [https:443, udp:53]\n    provenance: { line: 1 }\n  - id: ${id}-2\n    destinations: [b.example.com, 198.51.100.0/24]\n    ports: [https:443, udp:53]\n    provenance: { line: 2 }\n`,
+      );
+      const t = templateOf(await runSet(TARGET, await expandFiles([f])));
+      const names = allRules(t).map((r) => String(r.name));
+      expect(names).to.have.length(6);
+      expect(new Set(names).size).to.equal(6);
+      for (const n of names) expect(n.length).to.be.at.most(80);
+      expect(checkTemplate(t)).to.deep.equal([]);
+    });
+  });
+
+  describe('fidelity table', function () {
+    it('declares every feature', async function () {
+      const e = await getEmitter(TARGET);
+      const table = (typeof e.fidelity === 'function' ? e.fidelity({}) : e.fidelity) as FidelityTable;
+      expect(Object.keys(table).sort()).to.deep.equal([...features].sort());
+      expect(table['host-subdomains'].level).to.equal('exact');
+      expect(table['source-group-unbound'].level).to.equal('widen');
+      expect(table['group-destination-unbound'].level).to.equal('drop');
+    });
+  });
+
+  describe('injection', function () {
+    let dir: string;
+    before(() => (dir = mkdtempSync(join(tmpdir(), 'fwgen-azfw-inj-'))));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    const evil = [
+      `"}], "x": [{"ruleType": "NetworkRule", "name": "pwned", "sourceAddresses": ["*"]}], "y": "`,
+      "[concat('pwned')]",
+      'line1\nrule {\n  name = "pwned"\n}\n# ${file("/etc/passwd")} %{ if true }x%{ endif } \\" \u2028 \r\n end',
+      '*/ /* -->',
+    ];
+    const yamlString = (s: string) => JSON.stringify(s);
+    const input = (texts: string[]) =>
+      `id: inj\ntitle: ${yamlString(texts[0]!)}\nsource: { document: ${yamlString('doc ' + texts[2])} }\ngroups: { g: { title: ${yamlString(texts[3]!)} } }\nrequirements:\n` +
+      texts
+        .map(
+          (t, i) =>
+            `  - id: r${i}\n    sources: [{ group: g }]\n    destinations: [a${i}.example.com, 192.0.2.${i}/32]\n    ports: [https:443]\n    purpose: ${yamlString(t)}\n    provenance: { line: ${i + 1}, text: ${yamlString(t)} }\n`,
+        )
+        .join('');
+
+    for (const format of ['arm', 'terraform'] as const) {
+      it(`no input text adds a rule or a property, or ends a string (${format})`, async function () {
+        const plain = write(dir, 'plain.yaml', input(evil.map((_, i) => `plain text ${i}`)));
+        const bad = write(dir, 'evil.yaml', input(evil));
+        const a = await runSet(TARGET, await expandFiles([plain]), { format });
+        const b = await runSet(TARGET, await expandFiles([bad]), { format });
+        if (format === 'arm') {
+          const ta = templateOf(a);
+          const tb = templateOf(b);
+          expect(checkTemplate(tb)).to.deep.equal([]);
+          const shape = (t: Obj) => allRules(t).map((r) => ({ keys: Object.keys(r), name: r.name, sources: r.sourceAddresses }));
+          expect(shape(tb)).to.deep.equal(shape(ta));
+          expect(Object.keys(tb)).to.deep.equal(Object.keys(ta));
+          const rules = allRules(tb);
+          rules.forEach((r) => expect(String(r.description)).to.match(/^inj\/r\d: /));
+          expect(rules.map((r) => r.description)).to.include(`inj/r1: [concat('pwned')]`);
+          const meta = ((tb.metadata as Obj).fwgen as Obj).rules as Obj[];
+          expect(meta.map((m) => m.purpose)).to.include(`[[concat('pwned')]`);
+          expect(((tb.metadata as Obj).fwgen as Obj).header as string[]).to.satisfy((h: string[]) => h.every((l) => !/[\n\r\u2028]/.test(l)));
+        } else {
+          const pa = await terraformCollections(a.result.files[0]!.contents);
+          const pb = await terraformCollections(b.result.files[0]!.contents);
+          const shape = (cs: Obj[]) => cs.map((c) => (c.rules as Obj[]).map((r) => ({ keys: Object.keys(r), name: r.name })));
+          expect(shape(pb.collections)).to.deep.equal(shape(pa.collections));
+          const descriptions = pb.collections.flatMap((c) => (c.rules as Obj[]).map((r) => r.description));
+          for (const [i, t] of evil.entries()) {
+            // A description is cut at 140 characters and has no control characters; what is left reads back as written.
+            const flat = `inj/r${i}: ${t}`.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ').replace(/ {2,}/g, ' ').trim();
+            expect(descriptions.some((d) => flat.startsWith(String(d).replace(/…$/, '')))).to.equal(true, `description for r${i}`);
+          }
+          for (const line of b.result.files[0]!.contents.split('\n')) {
+            if (/^\s*#/.test(line) || line.trim() === '') continue;
+            expect(line, 'a code line').to.match(/^\s*(?:[a-z_]+\s*=|[a-z_]+ \{|resource "|variable "|\}|\]|"[^"]*",?$)/);
+          }
+        }
+      });
+    }
+
+    it('escapes HCL template sequences and quotes', function () {
+      expect(hclString('a${b}%{c}"\\\n')).to.equal('"a$${b}%%{c}\\"\\\\\\u000a"');
+      expect(hclString('$${x}')).to.equal('"$$${x}"');
+    });
+  });
+});
+
+function write(dir: string, name: string, text: string): string {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
