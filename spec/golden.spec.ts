@@ -109,6 +109,7 @@ describe('golden files (spec/fixtures)', function () {
           const r = squidParse(readFileSync(e.output!, 'utf8'));
           expect(r.ok, r.output).to.equal(true);
           expect(r.warnings, r.output).to.deep.equal([]);
+          expect(r.errors, r.output).to.deep.equal([]);
         });
       }
     }

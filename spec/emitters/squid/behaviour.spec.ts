@@ -18,6 +18,8 @@
  * the emitter: a candidate near miss that some requirement does allow is not used as a near miss.
  */
 import { expect } from 'chai';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { catalogFile } from '../../../lib/catalogs/index.js';
 import { expand } from '../../../lib/expand/index.js';
 import { loadRequirementFile } from '../../../lib/load/index.js';
@@ -31,6 +33,8 @@ type Method = 'CONNECT' | 'GET';
 interface Scenario {
   name: string;
   catalogs: string[];
+  /** Requirement files (relative to spec/fixtures/), besides the catalogs. */
+  files?: string[];
   params?: Record<string, string>;
   options?: Record<string, string>;
   bind?: Record<string, string>;
@@ -54,7 +58,11 @@ const SCENARIOS: Scenario[] = [
     params: { 'control-plane-fqdn': 'cp.example.com' },
     bind: { 'installer-machine': '127.0.0.1/32', 'all-kubernetes-nodes': '10.9.9.0/24', 'runai-system-nodes': '10.9.10.0/24', 'bcm-headnodes': '10.9.11.0/24' },
   },
+  // Overlapping source prefixes (squid ignores one of two overlapping src entries), 0.0.0.0/0, IPv6-only sources.
+  { name: 'source-overlap fixture', catalogs: [], files: ['source-overlap/input.yaml'], bind: { clients: '127.0.0.64/26,127.0.0.0/24' } },
 ];
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
 /** The address the test client connects from. */
 const CLIENT = '127.0.0.1';
@@ -265,9 +273,9 @@ async function startServers(): Promise<{ okIp: string; missIp: string; servers: 
 
 async function resolveScenario(s: Scenario): Promise<ResolvedRequirementSet> {
   const sets = [];
-  for (const id of s.catalogs) {
-    const r = await loadRequirementFile(catalogFile(id)!);
-    if (!r.set) throw new Error(`${id}: ${JSON.stringify(r.diagnostics)}`);
+  for (const file of [...s.catalogs.map((id) => catalogFile(id)!), ...(s.files ?? []).map((f) => join(FIXTURES, f))]) {
+    const r = await loadRequirementFile(file);
+    if (!r.set) throw new Error(`${file}: ${JSON.stringify(r.diagnostics)}`);
     sets.push(r.set);
   }
   const x = expand(sets, { params: s.params ?? {}, options: s.options ?? {}, bind: s.bind ?? {} });
@@ -278,6 +286,7 @@ async function resolveScenario(s: Scenario): Promise<ResolvedRequirementSet> {
 function emitArgv(s: Scenario, mode: Mode): string[] {
   const argv = ['emit', '--target', 'squid', '--set', `subdomains=${mode}`];
   for (const c of s.catalogs) argv.push('--catalog', c);
+  for (const f of s.files ?? []) argv.push('--file', join(FIXTURES, f));
   for (const [k, v] of Object.entries(s.params ?? {})) argv.push('--param', `${k}=${v}`);
   for (const [k, v] of Object.entries(s.options ?? {})) argv.push('--option', `${k}=${v}`);
   for (const [k, v] of Object.entries(s.bind ?? {})) argv.push('--bind', `${k}=${v}`);

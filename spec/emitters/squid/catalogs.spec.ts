@@ -1,7 +1,7 @@
 /**
  * Every built-in catalog, emitted for Squid with values for its parameters, each of its options in turn, all
  * options switched at once, every group bound, and both subdomain modes, passes `squid -k parse` without a
- * WARNING line. Catalogs all together in one fragment too.
+ * WARNING or ERROR line. Catalogs all together in one fragment too.
  */
 import { expect } from 'chai';
 import { catalogFile, catalogIds } from '../../../lib/catalogs/index.js';
@@ -73,6 +73,7 @@ describe('squid: every built-in catalog passes squid -k parse', function () {
     const p = squidParse(r.stdout);
     expect(p.ok, `${v.title}: squid -k parse failed\n${p.output}`).to.equal(true);
     expect(p.warnings, `${v.title}: squid warned\n${p.output}`).to.deep.equal([]);
+    expect(p.errors, `${v.title}: squid reported an error\n${p.output}`).to.deep.equal([]);
     return r;
   };
 
@@ -122,5 +123,6 @@ describe('squid: every built-in catalog passes squid -k parse', function () {
     const p = squidParse(r.stdout);
     expect(p.ok, p.output).to.equal(true);
     expect(p.warnings, p.output).to.deep.equal([]);
+    expect(p.errors, p.output).to.deep.equal([]);
   });
 });
