@@ -92,7 +92,7 @@ describe('iptables target', function () {
       expect(e).to.be.instanceOf(FwgenError);
       const errors = (e as FwgenError).diagnostics.filter((d) => d.severity === 'error');
       expect(errors.length).to.be.greaterThan(0);
-      expect(errors.every((d) => /--bind/.test(d.hint ?? ''))).to.equal(true);
+      expect(errors.every((d) => /--bind installer-machine=CIDR/.test(d.hint ?? ''))).to.equal(true);
       expect(errors.some((d) => d.code === 'EXPAND_UNBOUND_GROUP')).to.equal(true);
     });
 
@@ -103,7 +103,8 @@ describe('iptables target', function () {
       expect(e).to.be.instanceOf(FwgenError);
       const errors = (e as FwgenError).diagnostics.filter((d) => d.severity === 'error');
       expect(errors.map((d) => d.requirement)).to.deep.equal(['runai/installation-bcm-ssh']);
-      expect(errors[0]!.hint).to.match(/--bind GROUP=CIDR/);
+      expect(errors[0]!.code).to.equal('EXPAND_UNBOUND_GROUP');
+      expect(errors[0]!.hint).to.match(/--bind bcm-headnodes=CIDR/);
     });
 
     it("mcr: the names become MicrosoftContainerRegistry + AzureFrontDoor.FirstParty prefixes, with the widened diagnostic", async function () {
