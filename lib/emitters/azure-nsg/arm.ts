@@ -62,7 +62,7 @@ function securityRule(r: NsgRule): Written {
       description: r.description,
       protocol: r.protocol,
       sourcePortRange: '*',
-      ...one('destinationPortRange', r.ports),
+      ...one('destinationPortRange', 'destinationPortRanges', r.ports),
       ...side('sourceAddressPrefix', r.source),
       ...side('destinationAddressPrefix', r.destination),
       access: 'Allow',
@@ -89,15 +89,15 @@ function finalDeny(): Written {
   };
 }
 
-/** `field` for one value, `fields` (the plural property) for several. */
-function one(field: string, values: readonly string[]): Record<string, TemplateValue> {
-  return values.length === 1 ? { [field]: values[0]! } : { [`${field}s`]: [...values] };
+/** The singular property for one value, the plural one for several. */
+function one(single: string, plural: string, values: readonly string[]): Record<string, TemplateValue> {
+  return values.length === 1 ? { [single]: values[0]! } : { [plural]: [...values] };
 }
 
-function side(field: string, s: Side): Record<string, TemplateValue> {
+function side(field: 'sourceAddressPrefix' | 'destinationAddressPrefix', s: Side): Record<string, TemplateValue> {
   if (s.kind === 'any') return { [field]: '*' };
   if (s.kind === 'tag') return { [field]: s.tag };
-  return one(field, s.cidrs);
+  return one(field, field === 'sourceAddressPrefix' ? 'sourceAddressPrefixes' : 'destinationAddressPrefixes', s.cidrs);
 }
 
 function ruleMetadata(r: NsgRule): TemplateValue {
