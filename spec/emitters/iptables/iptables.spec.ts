@@ -212,6 +212,24 @@ describe('iptables target', function () {
       expect(v6.filter((l) => l.includes('external-control-plane-https'))).to.deep.equal([]);
     });
 
+    it('drops, with a warning, a requirement whose source is a host name (only the API can pass one)', function () {
+      const loaded = loadRequirementSet(
+        'id: hs\ntitle: t\nsource: { document: d }\nrequirements:\n' +
+          '  - { id: from-host, sources: [10.0.0.1/32], destinations: [192.0.2.0/24], ports: [https:443], provenance: { line: 1 } }\n' +
+          '  - { id: ok, destinations: [192.0.2.0/24], ports: [https:443], provenance: { line: 2 } }\n',
+        'hs.yaml',
+      );
+      const set = structuredClone(expand([loaded.set!]).set!) as ResolvedRequirementSet;
+      set.requirements.find((r) => r.id === 'hs/from-host')!.sources = [{ kind: 'host', name: 'client.example.com', match: 'exact' }];
+      const r = emitTarget(set, iptables, {});
+      expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).to.deep.equal([
+        'FIDELITY_DROPPED hs/from-host: requirement dropped: its source client.example.com is a host name, which iptables cannot match',
+      ]);
+      expect(rules(file(r, 'iptables.rules')).filter((l) => l.includes('hs/'))).to.deep.equal([
+        '-A FWGEN-EGRESS -d 192.0.2.0/24 -p tcp -m tcp --dport 443 -m comment --comment "hs/ok" -j ACCEPT',
+      ]);
+    });
+
     it('is deterministic: the same input gives the same bytes', async function () {
       const args: CompileArgs = { catalogs: ['mcr', 'acr', 'runai'], params: { registry: 'myreg', region: 'eastus', 'control-plane-fqdn': 'cp.example.com' }, bind: RUNAI_BIND };
       const a = await emitCatalog(args);
