@@ -50,7 +50,7 @@ export function unboundSourceDiagnostic(target: string, req: ResolvedRequirement
     code: 'SAFETY_OVERBROAD',
     severity: 'warning',
     message: `${req.id}: source ${names} has no addresses, so the rule's ${field} is * and allows every source`,
-    hint: `bind the group: ${groups.map((g) => `--bind ${g.group.split('/').pop()}=CIDR,...`).join(' ')}`,
+    hint: `bind the group to its addresses: ${groups.map((g) => `--bind ${g.group.split('/').pop()}=CIDR[,CIDR...]`).join(' ')}`,
     span: req.span,
     target,
     requirement: req.id,

@@ -221,7 +221,12 @@ function placeNamePort(req: ResolvedRequirement, d: ResolvedDestination, p: Port
       ),
     };
   }
-  const why = p.transport === 'tcp' && p.from === p.to ? `port ${p.from} is above ${APP_PORT_MAX}, the highest an application rule takes` : p.transport === 'tcp' ? 'an application rule takes one port per protocol entry, not a range' : 'an application rule carries only HTTP and HTTPS';
+  const why =
+    p.transport !== 'tcp' || p.protocol === 'ssh'
+      ? 'an application rule carries only HTTP and HTTPS'
+      : p.from !== p.to
+        ? 'an application rule takes one port per protocol entry, not a range'
+        : `port ${p.from} is above ${APP_PORT_MAX}, the highest an application rule takes`;
   return { diagnostic: portDiagnostic(TARGET, req, d.span, 'drop', e, p, feature, why, networkFqdnHint) };
 }
 

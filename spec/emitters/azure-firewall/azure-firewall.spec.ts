@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTemplate } from '../azure-common/arm-check.js';
 import { applyDiagnostics, expectedFlows, firewallTemplateFlows, normalise } from '../azure-common/flows.js';
 import { catalogCases, expandFiles, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
 import { terraformCollections } from '../azure-common/terraform.js';
+import { goldenFiles } from '../azure-common/golden-files.js';
 import { getEmitter } from '../../../lib/emit/registry.js';
 import { features, type FidelityTable } from '../../../lib/emit/emitter.js';
 import { hclString } from '../../../lib/emitters/azure-firewall/hcl.js';
@@ -63,6 +64,20 @@ describe('azure-firewall', function () {
         const ta = await runCase(TARGET, c, { format: 'terraform' });
         const tb = await runCase(TARGET, c, { format: 'terraform' });
         expect(ta.result.files).to.deep.equal(tb.result.files);
+      });
+    }
+  });
+
+  describe('golden files (spec/fixtures/*/expected/azure-firewall.*)', function () {
+    const golden = goldenFiles(TARGET);
+    it('has golden files, ARM and Terraform', function () {
+      expect(golden.map((g) => g.ext)).to.include('json').and.include('tf');
+    });
+    for (const g of golden) {
+      it(`${g.name} ${g.ext === 'tf' ? 'parses as HCL with one rule collection group' : 'passes the ARM schemas and Azure\'s rules'}`, async function () {
+        const text = readFileSync(g.file, 'utf8');
+        if (g.ext === 'tf') expect((await terraformCollections(text)).collections.length).to.be.greaterThan(0);
+        else expect(checkTemplate(JSON.parse(text))).to.deep.equal([]);
       });
     }
   });

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTemplate } from '../azure-common/arm-check.js';
 import { applyDiagnostics, expectedFlows, normalise, nsgTemplateFlows, withoutCrossFamily } from '../azure-common/flows.js';
 import { catalogCases, expandFiles, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
 import { getEmitter } from '../../../lib/emit/registry.js';
+import { goldenFiles } from '../azure-common/golden-files.js';
 import { features, type FidelityTable } from '../../../lib/emit/emitter.js';
 
 type Obj = Record<string, unknown>;
@@ -64,6 +65,18 @@ describe('azure-nsg', function () {
       const tags = new Set(props(t).map((p) => p.destinationAddressPrefix));
       for (const tag of ['AzureContainerRegistry.EastUS', 'AzureContainerRegistry.WestUS', 'AzureContainerRegistry.NorthEurope']) expect(tags).to.include(tag);
     });
+  });
+
+  describe('golden files (spec/fixtures/*/expected/azure-nsg.json)', function () {
+    const golden = goldenFiles(TARGET);
+    it('has golden files', function () {
+      expect(golden.length).to.be.greaterThan(5);
+    });
+    for (const g of golden) {
+      it(`${g.name} passes the ARM schemas and Azure's rules`, function () {
+        expect(checkTemplate(JSON.parse(readFileSync(g.file, 'utf8')))).to.deep.equal([]);
+      });
+    }
   });
 
   describe('rules', function () {
