@@ -28,6 +28,18 @@ export function emitTarget(set: ResolvedRequirementSet, emitter: Emitter, rawOpt
   if (optionProblems.length) return { files: [], diagnostics: optionProblems };
   const fidelity = applyFidelity(set, emitter, resolveFidelity(emitter, options));
   if (fidelity.diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics: sortDiagnostics(fidelity.diagnostics) };
+  if (fidelity.set.requirements.length === 0 && set.requirements.length > 0) {
+    // An allowlist that allows nothing would only cut the systems off: refuse rather than write one.
+    const d: Diagnostic = {
+      code: 'FIDELITY_DROPPED',
+      severity: 'error',
+      message: `no requirement is left for ${emitter.id} to allow (all ${set.requirements.length} dropped, see the warnings), so nothing is written`,
+      hint: 'use a target that can express them (fwgen list shows what each target expresses), or give names the vendor\'s address form as `alternatives`',
+      target: emitter.id,
+      params: { dropped: set.requirements.length },
+    };
+    return { files: [], diagnostics: sortDiagnostics([...fidelity.diagnostics, d]) };
+  }
   let prepared = fidelity.set;
   if (needsServiceTags(prepared, emitter)) {
     if (!env.serviceTags) {
