@@ -16,8 +16,8 @@ function unboundGroup(options: EmitterOptions): Fidelity {
     ? exact
     : {
         level: 'drop',
-        note: 'an unbound endpoint group has no addresses for a CIDR rule, and no label names it without group-label',
-        hint: 'bind it (--bind GROUP=CIDR,...), or label its pods and --set group-label=KEY to select them by label',
+        note: 'an unbound endpoint group has no addresses for a CIDR rule (or label its endpoints and --set group-label=KEY to select them by label)',
+        hint: 'bind it (--bind GROUP=CIDR,...), or label its endpoints and --set group-label=KEY',
       };
 }
 

@@ -72,3 +72,12 @@ export const CATALOG_CASES: { name: string; catalog: string; input: ExpandInput 
     },
   },
 ];
+
+/**
+ * Whether a result says that nothing is left to allow: the core refuses to write an allowlist that allows nothing
+ * (an error naming the count), or, where it does not, the emitter writes a file without rules.
+ */
+export function nothingLeft(b: Built): boolean {
+  if (b.result.files.length === 0) return b.result.diagnostics.some((d) => d.severity === 'error' && d.code === 'FIDELITY_DROPPED' && /no requirement is left/.test(d.message));
+  return false;
+}

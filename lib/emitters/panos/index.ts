@@ -1,0 +1,112 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
+import { sortDiagnostics } from '../../model/diagnostic.js';
+import { buildConfig, type Config } from './config.js';
+import { freeText } from './names.js';
+
+const exact = { level: 'exact' } as const;
+const webOnly =
+  'matched by a custom URL category (*.name/), which the firewall evaluates only for HTTP and TLS traffic (Host header, SNI, or the certificate when there is no SNI): other traffic to these names is not allowed';
+const namesHint = 'list the exact names the vendor uses (FQDN objects), or use --target squid or azure-firewall for wildcard names';
+
+function fidelity(options: EmitterOptions): FidelityTable {
+  const unbound = { level: 'drop', note: 'an unbound endpoint group has no addresses for an address object', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
+  return {
+    'host-exact': exact,
+    'host-subdomains': { level: 'narrow', note: webOnly, hint: namesHint },
+    'host-apex-and-subdomains': { level: 'narrow', note: `the name itself is an FQDN object; its subdomains are ${webOnly}`, hint: namesHint },
+    cidr: exact,
+    'service-tag':
+      options['service-tags'] === 'drop'
+        ? { level: 'drop', note: 'service tags are not expanded (--set service-tags=drop)', hint: 'use --set service-tags=prefixes, or an External Dynamic List of the tag\'s prefixes' }
+        : exact,
+    'group-destination': exact,
+    'group-destination-unbound': unbound,
+    'source-cidr': exact,
+    'source-group': exact,
+    'source-group-unbound': unbound,
+    'port-http': exact,
+    'port-https': exact,
+    'port-tcp': exact,
+    'port-ssh': exact,
+    'port-udp': exact,
+    'all-traffic': exact,
+    outbound: exact,
+    inbound: exact,
+    internal: exact,
+  };
+}
+
+/** PAN-OS names of zones, devices and vsys: letters, digits, `.`, `_`, `-` and spaces (zones: 31 characters). */
+const ZONE = '^(?=.{1,31}$)[A-Za-z0-9][A-Za-z0-9._ -]*$';
+
+/**
+ * PAN-OS: one XML document holding the vsys subtree (addresses, address groups, services, custom URL categories,
+ * security rules) under /config/devices/entry/vsys/entry, for `load config partial` or the XML API's `set`.
+ */
+const panos: Emitter = {
+  id: 'panos',
+  describe: 'PAN-OS XML: address objects, URL categories, services and security rules',
+  defaultFile: 'panos.xml',
+  fidelity,
+  serviceTags: 'prefixes',
+  options: {
+    device: { type: 'string', default: 'localhost.localdomain', pattern: '^(?=.{1,63}$)[A-Za-z0-9][A-Za-z0-9._-]*$', describe: 'device entry name in /config/devices/entry' },
+    vsys: { type: 'string', default: 'vsys1', pattern: '^(?=.{1,31}$)[A-Za-z0-9][A-Za-z0-9._-]*$', describe: 'virtual system entry name' },
+    'from-zone': { type: 'string', default: 'trust', pattern: ZONE, describe: 'zone of the protected systems: the from zone of outbound rules, the to zone of inbound rules, both zones of internal rules' },
+    'to-zone': { type: 'string', default: 'untrust', pattern: ZONE, describe: 'zone of the outside peers: the to zone of outbound rules, the from zone of inbound rules' },
+    'name-prefix': { type: 'string', default: 'fwgen', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,11}$', describe: 'prefix of every object and rule name (12 characters at most)' },
+    'service-tags': { type: 'string', choices: ['prefixes', 'drop'], default: 'prefixes', describe: 'service tags: prefixes (address objects and a group per tag, from the Service Tags file) or drop' },
+  },
+  emit(set, options, context) {
+    const built = buildConfig(set, { fromZone: String(options['from-zone']), toZone: String(options['to-zone']), prefix: String(options['name-prefix']) });
+    const notes = sortDiagnostics([...context.fidelity, ...built.diagnostics]).map((d) => `${d.severity}: ${d.message}`);
+    const comment = [...context.header, ...(notes.length ? ['', 'Fidelity notes:', ...notes.map((n) => `  ${n}`)] : [])];
+    const xml = render(built, String(options.device), String(options.vsys), comment);
+    return { files: [{ path: 'panos.xml', contents: xml }], diagnostics: built.diagnostics };
+  },
+};
+
+export default panos;
+
+const members = (xs: readonly string[]) => ({ member: [...xs] });
+
+/** The document, built as objects and serialised by XMLBuilder, which escapes every text and attribute. */
+function render(c: Config, device: string, vsys: string, comment: string[]): string {
+  const entry: Record<string, unknown> = {
+    '@_name': vsys,
+    address: { entry: c.addresses.map((a) => ({ '@_name': a.name, ...(a.fqdn ? { fqdn: a.fqdn } : { 'ip-netmask': a.ipNetmask }) })) },
+    'address-group': { entry: c.groups.map((g) => ({ '@_name': g.name, static: members(g.members), description: g.description })) },
+    service: { entry: c.services.map((s) => ({ '@_name': s.name, protocol: { [s.protocol]: { port: s.port } } })) },
+    profiles: { 'custom-url-category': { entry: c.urlCategories.map((u) => ({ '@_name': u.name, description: u.description, list: members(u.list), type: 'URL List' })) } },
+    rulebase: {
+      security: {
+        rules: {
+          entry: c.rules.map((r) => ({
+            '@_name': r.name,
+            to: members(r.to),
+            from: members(r.from),
+            source: members(r.source),
+            destination: members(r.destination),
+            'source-user': members(['any']),
+            category: members(r.category),
+            application: members(['any']),
+            service: members(r.service),
+            action: 'allow',
+            'rule-type': 'universal',
+            description: r.description,
+          })),
+        },
+      },
+    },
+  };
+  for (const k of ['address', 'address-group', 'service'] as const) if (!(entry[k] as { entry: unknown[] }).entry.length) delete entry[k];
+  if (!c.urlCategories.length) delete entry.profiles;
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', commentPropName: '#comment', suppressEmptyNode: true });
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    '#comment': ` ${comment.map((l) => freeText(l, 4000)).join('\n     ')} `,
+    config: { devices: { entry: { '@_name': device, vsys: { entry } } } },
+  };
+  return `${builder.build(doc).trimEnd()}\n`;
+}
