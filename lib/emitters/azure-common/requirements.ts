@@ -103,6 +103,21 @@ export function portDiagnostic(
   };
 }
 
+/**
+ * The error for an output with no rule left after the target's own drops (the core refuses the same when its
+ * fidelity table drops everything): an allowlist that allows nothing would only cut the systems off.
+ */
+export function nothingLeftDiagnostic(target: string, requirements: number): Diagnostic {
+  return {
+    code: 'FIDELITY_DROPPED',
+    severity: 'error',
+    message: `no requirement is left for ${target} to allow (all ${requirements} dropped, see the warnings), so nothing is written`,
+    hint: 'use a target that can express them (fwgen list shows what each target expresses)',
+    target,
+    params: { dropped: requirements },
+  };
+}
+
 /** Where a requirement came from, one line per row: `document:line: text`. */
 export function provenanceLines(req: ResolvedRequirement): string[] {
   const all = [req.provenance, ...req.destinations.flatMap((d) => d.provenance)];

@@ -3,7 +3,8 @@ import { commentText } from '../../emit/header.js';
 import { azureName } from '../azure-common/names.js';
 import { armTemplate } from './arm.js';
 import type { FirewallLayout } from './layout.js';
-import { buildRules } from './rules.js';
+import { buildRules, TARGET } from './rules.js';
+import { nothingLeftDiagnostic } from '../azure-common/requirements.js';
 import { terraformFile } from './terraform.js';
 
 const exact = { level: 'exact' } as const;
@@ -68,6 +69,7 @@ const azureFirewall: Emitter = {
   },
   emit(set, options, context) {
     const rules = buildRules(set, { networkFqdns: options['network-fqdns'] === true });
+    if (rules.application.length + rules.network.length === 0) return { files: [], diagnostics: [...rules.diagnostics, nothingLeftDiagnostic(TARGET, set.requirements.length)] };
     const layout = layoutFor(set.sets.map((s) => s.id), options, rules, [...context.header], [...context.fidelity, ...rules.diagnostics].map((d) => d.message));
     const terraform = options.format === 'terraform';
     return {

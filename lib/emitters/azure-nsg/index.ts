@@ -3,7 +3,7 @@ import { commentText } from '../../emit/header.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { ResolvedRequirementSet } from '../../model/resolved.js';
 import { azureName } from '../azure-common/names.js';
-import { tagName } from '../azure-common/requirements.js';
+import { nothingLeftDiagnostic, tagName } from '../azure-common/requirements.js';
 import { allocatePriorities, buildRules, NSG_PREFIXES_MAX, NSG_RULES_MAX, PRIORITY_MAX, PRIORITY_MIN, TARGET, type NsgDirection, type NsgRule, type Substitutions } from './rules.js';
 import { nsgTemplate, type NsgLayout } from './arm.js';
 
@@ -64,6 +64,7 @@ const azureNsg: Emitter = {
   },
   emit(set, options, context) {
     const { rules, diagnostics } = buildRules(set, substitutions(set, context.fidelity));
+    if (rules.length === 0) return { files: [], diagnostics: [...diagnostics, nothingLeftDiagnostic(TARGET, set.requirements.length)] };
     const start = Number(options['priority-start']);
     const step = Number(options['priority-step']);
     const finalDeny = options['final-deny'] === 'internet' && rules.some((r) => r.direction === 'Outbound');

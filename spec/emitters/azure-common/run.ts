@@ -89,3 +89,12 @@ export function templateOf(run: Run): Record<string, unknown> {
   expect(run.result.files).to.have.length(1);
   return JSON.parse(run.result.files[0]!.contents) as Record<string, unknown>;
 }
+
+/**
+ * The run wrote nothing because no requirement was left for the target (the core's or the emitter's refusal of an
+ * allowlist that allows nothing), and that is its only error.
+ */
+export function nothingLeft(run: Run): boolean {
+  const errors = run.result.diagnostics.filter((d) => d.severity === 'error');
+  return run.result.files.length === 0 && errors.length === 1 && errors[0]!.code === 'FIDELITY_DROPPED' && errors[0]!.message.startsWith('no requirement is left');
+}

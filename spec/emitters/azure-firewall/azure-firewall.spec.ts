@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTemplate } from '../azure-common/arm-check.js';
 import { applyDiagnostics, expectedFlows, firewallTemplateFlows, normalise } from '../azure-common/flows.js';
-import { catalogCases, expandFiles, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
+import { catalogCases, expandFiles, nothingLeft, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
 import { terraformCollections } from '../azure-common/terraform.js';
 import { goldenFiles } from '../azure-common/golden-files.js';
 import { getEmitter } from '../../../lib/emit/registry.js';
@@ -19,9 +19,14 @@ const allRules = (t: Obj) => collections(t).flatMap((c) => c.rules as Obj[]);
 
 /** The template's flows equal the requirements' flows changed exactly as the diagnostics say. */
 function expectSemantics(run: Run): void {
-  const template = templateOf(run);
   const { flows, unmatched } = applyDiagnostics(expectedFlows(run.set, TARGET), run.result.diagnostics, run.set, TARGET);
   expect(unmatched.map((d) => d.message), 'diagnostics that match no flow').to.deep.equal([]);
+  if (nothingLeft(run)) {
+    // Refused: then the diagnostics must account for every flow asked for.
+    expect(normalise(flows), 'flows left when nothing was written').to.deep.equal([]);
+    return;
+  }
+  const template = templateOf(run);
   expect(normalise(firewallTemplateFlows(template)), 'flows allowed by the template').to.deep.equal(normalise(flows));
 }
 
@@ -36,7 +41,7 @@ describe('azure-firewall', function () {
 
         it(`${label}: passes the ARM schemas and Azure's rules`, async function () {
           const run = await runCase(TARGET, c, opts);
-          expect(checkTemplate(templateOf(run))).to.deep.equal([]);
+          if (!nothingLeft(run)) expect(checkTemplate(templateOf(run))).to.deep.equal([]);
         });
 
         it(`${label}: allows exactly the required flows, changed only as the diagnostics say`, async function () {
@@ -44,8 +49,10 @@ describe('azure-firewall', function () {
         });
 
         it(`${label}: Terraform output parses and holds the same rules as the ARM template`, async function () {
-          const arm = templateOf(await runCase(TARGET, c, opts));
+          const armRun = await runCase(TARGET, c, opts);
           const tf = await runCase(TARGET, c, { ...opts, format: 'terraform' });
+          if (nothingLeft(armRun)) return void expect(nothingLeft(tf)).to.equal(true);
+          const arm = templateOf(armRun);
           expect(tf.result.files.map((f) => f.path)).to.deep.equal(['azure-firewall.tf']);
           const parsed = await terraformCollections(tf.result.files[0]!.contents);
           const group = (arm.resources as Obj[])[0]!;
@@ -134,6 +141,15 @@ describe('azure-firewall', function () {
         ['NetworkRule', ['UDP'], ['a.example.com'], ['123']],
       ]);
       expectSemantics(wide);
+    });
+
+    it('writes nothing, with an error, when its own drops leave no rule', async function () {
+      const f = write('none.yaml', `${header}requirements:\n  - id: n\n    destinations: [ntp.example.com]\n    ports: [udp:123]\n    provenance: { line: 1 }\n`);
+      const run = await runSet(TARGET, await expandFiles([f]));
+      expect(run.result.files).to.deep.equal([]);
+      expect(run.result.diagnostics.map((d) => `${d.severity} ${d.code}`).sort()).to.deep.equal(['error FIDELITY_DROPPED', 'warning FIDELITY_DROPPED']);
+      expect(nothingLeft(run)).to.equal(true);
+      expectSemantics(run);
     });
 
     it('keeps service tags as tags and CIDRs as addresses in network rules, one rule per transport', async function () {
