@@ -36,6 +36,19 @@ export function checkFqdn(input: string, requireDot = true): FqdnResult {
     return { wildcard, problems };
   }
   let converted: FqdnResult['converted'];
+  // IDNA maps some characters to nothing (zero-width spaces, soft hyphens) and stops at others (line ends), so a name
+  // holding them would be silently rewritten into another name. Control, format and separator characters are refused.
+  const hidden = /[\p{Cc}\p{Cf}\p{Z}]/u.exec(text);
+  if (hidden) {
+    const cp = hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    problems.push({
+      code: 'MODEL_FQDN',
+      message: `"${printable(input, true)}" contains the invisible or control character U+${cp}, which is not allowed in a host name`,
+      hint: 'retype the name; copied text often carries hidden characters',
+      params: { value: input, reason: 'character', character: hidden[0] },
+    });
+    return { wildcard, problems };
+  }
   if (/[^\x20-\x7e]/.test(text)) {
     const ascii = domainToASCII(text);
     if (!ascii || /[^\x21-\x7e]/.test(ascii)) {

@@ -13,7 +13,7 @@ import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { main } from '../../lib/cli/main.js';
-import { loadRequirementSet } from '../../lib/load/index.js';
+import { loadRequirementSet } from '../../lib/load/load-text.js';
 import { normalizeText } from '../../lib/load/read-source.js';
 import { formatDiagnostics } from '../../lib/cli/report.js';
 import type { Diagnostic } from '../../lib/model/diagnostic.js';
