@@ -15,6 +15,7 @@ export const features = [
   'group-destination',
   'group-destination-unbound',
   'source-cidr',
+  'source-service-tag',
   'source-group',
   'source-group-unbound',
   'port-http',

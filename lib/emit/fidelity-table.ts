@@ -12,6 +12,7 @@ const LABELS: Record<Feature, string> = {
   'group-destination': 'bound group (destination)',
   'group-destination-unbound': 'unbound group (destination)',
   'source-cidr': 'source CIDR',
+  'source-service-tag': 'source service tag',
   'source-group': 'bound source group',
   'source-group-unbound': 'unbound source group',
   'port-http': 'HTTP port',

@@ -20,7 +20,7 @@ export function endpointFeature(e: ResolvedEndpoint): Feature {
 
 export function sourceFeature(e: ResolvedEndpoint): Feature {
   if (e.kind === 'group') return e.cidrs ? 'source-group' : 'source-group-unbound';
-  return 'source-cidr';
+  return e.kind === 'service-tag' ? 'source-service-tag' : 'source-cidr';
 }
 
 export function portFeature(p: PortSpec): Feature {

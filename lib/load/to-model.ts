@@ -199,10 +199,10 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
     if (raw.alternatives !== undefined) req.alternatives = readEndpoints(raw.alternatives, joinPointer(pointer, 'alternatives'));
     if (str(raw.allowBroad) !== undefined) req.allowBroad = str(raw.allowBroad);
     for (const s of req.sources ?? []) {
-      // Sources are matched by address: a name would need resolving at build time, and no target's source field
-      // takes a service tag in the same way, so both are refused here rather than handled unevenly later.
-      if (s.kind === 'host' || s.kind === 'service-tag') {
-        fail(s.pointer, 'SCHEMA_INVALID', `a source must be a CIDR or an endpoint group, not a ${s.kind === 'host' ? 'host name' : 'service tag'}`, 'declare a group under `groups:` and bind it with --bind, or write the source as CIDRs');
+      // Sources are matched by address, so a name would need resolving at build time. Service tags are allowed:
+      // each target declares how it takes them (feature source-service-tag).
+      if (s.kind === 'host') {
+        fail(s.pointer, 'SCHEMA_INVALID', 'a source must be a CIDR, a service tag or an endpoint group, not a host name', 'declare a group under `groups:` and bind it with --bind, or write the source as CIDRs');
       }
     }
     for (const alt of req.alternatives ?? []) {

@@ -31,9 +31,4 @@ describe('names that IDNA would silently rewrite', () => {
     const r = loadRequirementSet(file('bücher.example'), 'x.yaml');
     expect(r.set?.requirements[0]!.destinations[0]).to.include({ kind: 'host', name: 'xn--bcher-kva.example' });
   });
-
-  it('refuses a service tag as a source, at the source', () => {
-    const r = loadRequirementSet(file('api.example.com', '    sources: [{ serviceTag: AzureCloud }]\n'), 'x.yaml');
-    expect(r.diagnostics.map((d) => [d.code, d.span?.line, d.span?.col])).to.deep.equal([['SCHEMA_INVALID', 9, 15]]);
-  });
 });

@@ -14,6 +14,7 @@ const hostList: Emitter = {
     'group-destination': { level: 'drop', note: 'host lists hold names only' },
     'group-destination-unbound': { level: 'drop', note: 'host lists hold names only' },
     'source-cidr': { level: 'exact' },
+    'source-service-tag': { level: 'exact' },
     'source-group': { level: 'exact' },
     'source-group-unbound': { level: 'exact' },
     'port-http': { level: 'exact' },

@@ -26,6 +26,8 @@ const fidelity: FidelityTable = {
   'group-destination': exact,
   'group-destination-unbound': { level: 'drop', note: 'the group has no addresses, and a rule to * would allow every destination', hint: bind },
   'source-cidr': exact,
+  // The core gives the tag's prefixes (serviceTags), so a tag source is matched by address like a CIDR.
+  'source-service-tag': exact,
   'source-group': exact,
   'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule\'s sourceAddressPrefix is *: every address the NSG applies to (outbound) or every peer (inbound)', hint: bind },
   'port-http': exact,

@@ -32,6 +32,8 @@ function fidelity(options: EmitterOptions): FidelityTable {
     'group-destination': exact,
     'group-destination-unbound': unboundGroup(options),
     'source-cidr': exact,
+    // Inbound: fromCIDRSet of the tag's prefixes; outbound: the protected side, like any other source.
+    'source-service-tag': exact,
     'source-group': exact,
     'source-group-unbound': unboundGroup(options),
     'port-http': exact,

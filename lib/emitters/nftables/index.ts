@@ -26,6 +26,8 @@ const fidelity: FidelityTable = {
   'group-destination': exact,
   'group-destination-unbound': unbound,
   'source-cidr': exact,
+  // The core gives the tag's prefixes (serviceTags), so a tag source is matched by address like a CIDR.
+  'source-service-tag': exact,
   'source-group': exact,
   'source-group-unbound': unbound,
   'port-http': exact,

@@ -23,6 +23,10 @@ function fidelity(options: EmitterOptions): FidelityTable {
     'group-destination': exact,
     'group-destination-unbound': unbound,
     'source-cidr': exact,
+    'source-service-tag':
+      options['service-tags'] === 'drop'
+        ? { level: 'drop', note: 'service tags are not expanded (--set service-tags=drop)', hint: 'use --set service-tags=prefixes' }
+        : exact,
     'source-group': exact,
     'source-group-unbound': unbound,
     'port-http': exact,

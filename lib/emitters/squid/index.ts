@@ -28,6 +28,7 @@ function fidelity(options: EmitterOptions): FidelityTable {
     'group-destination': { level: 'drop', note: 'an endpoint group is a set of addresses, not names', ...notHttp },
     'group-destination-unbound': { level: 'drop', note: 'an endpoint group is a set of addresses, not names', ...notHttp },
     'source-cidr': exact,
+    'source-service-tag': { level: 'drop', note: 'Squid does not know cloud service tags, so it cannot tell those clients apart', hint: 'give the source as CIDRs or a bound endpoint group, or use --target azure-firewall or azure-nsg' },
     'source-group': exact,
     'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule applies to every client of the proxy', hint: 'bind it: --bind GROUP=CIDR,...' },
     'port-http': exact,
