@@ -48,7 +48,6 @@ export async function run(input: RunInput): Promise<RunOutput> {
 /** The built-in catalogs with parameters, options and bindings that switch everything on. */
 export const catalogCases: { name: string; input: RunInput }[] = [
   { name: 'mcr', input: { catalogs: ['mcr'] } },
-  { name: 'azure-arc-ml', input: { catalogs: ['azure-arc-ml'], params: { region: 'eastus', 'region-code': 'eus' } } },
   {
     name: 'runai (all groups bound)',
     input: {
@@ -58,7 +57,6 @@ export const catalogCases: { name: string; input: RunInput }[] = [
       set: { 'pod-selector': 'app.kubernetes.io/part-of=runai' },
     },
   },
-  { name: 'runai (no groups bound)', input: { catalogs: ['runai'], params: { 'control-plane-fqdn': 'cp.example.com' } } },
   { name: 'acr (global service tags)', input: { catalogs: ['acr'], params: { registry: 'myreg', region: 'eastus' } } },
   {
     name: 'acr (every option on)',

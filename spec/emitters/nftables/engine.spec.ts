@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogIds } from '../../../lib/catalogs/index.js';
 import { compile } from '../../../lib/compile.js';
+import { FwgenError } from '../../../lib/model/diagnostic.js';
 import type { CompileInput } from '../../../lib/compile.js';
 import { makeTempDir, nftCheck, requireEngines } from '../../helpers/engines.js';
 
@@ -24,8 +25,6 @@ const RUNAI_BIND = {
 /** Each built-in catalog with what it needs; one case at least per catalog, the rest vary options. */
 export const CATALOG_CASES: { name: string; input: Omit<CompileInput, 'target'>; rules: number }[] = [
   { name: 'mcr', input: { catalogs: ['mcr'] }, rules: 4 },
-  { name: 'mcr cloud=china (names only: no rule)', input: { catalogs: ['mcr'], options: { cloud: 'china' } }, rules: 0 },
-  { name: 'azure-arc-ml (names only: no rule)', input: { catalogs: ['azure-arc-ml'], params: { region: 'eastus', 'region-code': 'eus' } }, rules: 0 },
   { name: 'runai, groups bound', input: { catalogs: ['runai'], params: { 'control-plane-fqdn': 'cp.example.com' }, bind: RUNAI_BIND }, rules: 7 },
   {
     name: 'runai, mode=forward policy=reject counters',
@@ -66,6 +65,19 @@ describe('nftables: real engine', function () {
   before(function () {
     requireEngines(this, 'nft', 'unshare');
   });
+
+  for (const [name, input] of [
+    ['mcr cloud=china', { catalogs: ['mcr'], options: { cloud: 'china' } }],
+    ['azure-arc-ml', { catalogs: ['azure-arc-ml'], params: { region: 'eastus', 'region-code': 'eus' } }],
+  ] as const) {
+    it(`${name} (names only): nothing is written, and the error says why`, async function () {
+      const e = await compile({ ...input, target: 'nftables' } as never).catch((x: unknown) => x);
+      expect(e).to.be.instanceOf(FwgenError);
+      expect((e as FwgenError).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).to.deep.equal([
+        `no requirement is left for nftables to allow (all ${name === 'azure-arc-ml' ? 19 : 2} dropped, see the warnings), so nothing is written`,
+      ]);
+    });
+  }
 
   it('has a case for every built-in catalog', function () {
     const covered = new Set(CATALOG_CASES.flatMap((c) => c.input.catalogs ?? []));
