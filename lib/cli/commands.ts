@@ -27,6 +27,10 @@ export interface CommandSpec {
   load: () => Promise<CommandModule>;
 }
 
+const emitterOption = {
+  emitter: { type: 'string', array: true, requiresArg: true, describe: 'load a third-party target: a path to an ES module or a package name (repeatable)' },
+} as const satisfies Record<string, OptionSpec>;
+
 const bindingOptions = {
   param: { type: 'string', array: true, requiresArg: true, describe: 'bind a parameter: --param region=eastus (a list parameter takes a,b,c)' },
   option: { type: 'string', array: true, requiresArg: true, describe: 'set an option: --option cloud=china, --option dedicated-data-endpoints=true' },
@@ -40,8 +44,12 @@ export const commands: readonly CommandSpec[] = [
     positionals: [],
     options: {
       format: { type: 'string', choices: ['table', 'json'], default: 'table', describe: 'output format' },
+      ...emitterOption,
     },
-    examples: [['fwgen list', 'show catalog ids, their parameters, and the targets']],
+    examples: [
+      ['fwgen list', 'show catalog ids, their parameters, and the targets'],
+      ['fwgen list --emitter ./my-target.js', 'include a third-party target'],
+    ],
     load: () => import('./commands/list.js'),
   },
   {
@@ -71,6 +79,7 @@ export const commands: readonly CommandSpec[] = [
       'service-tags': { type: 'string', requiresArg: true, describe: "an Azure Service Tags JSON file (default: the snapshot shipped with fwgen)" },
       out: { type: 'string', requiresArg: true, describe: 'write here (temp file, then rename) instead of stdout' },
       strict: { type: 'boolean', describe: 'exit 1, writing nothing, when any rule is widened, narrowed, dropped or broad' },
+      ...emitterOption,
     },
     examples: [
       ['fwgen emit --catalog mcr --target squid > allow.conf', 'a Squid fragment for Microsoft Artifact Registry'],
@@ -108,6 +117,7 @@ export const commands: readonly CommandSpec[] = [
       target: { type: 'string', array: true, requiresArg: true, describe: 'targets to ask (default: all)' },
       ...bindingOptions,
       set: { type: 'string', array: true, requiresArg: true, describe: 'a target option, e.g. --set subdomains=widen' },
+      ...emitterOption,
     },
     examples: [
       ['fwgen explain a.b.data.mcr.microsoft.com:443 --catalog mcr', 'required, allowed by squid, one label too deep for cilium'],

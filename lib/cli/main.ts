@@ -19,6 +19,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function runCommand(spec: CommandSpec, args: CommandArgs, io: CliIo): Promise<number> {
   try {
+    if (args.emitter !== undefined) {
+      const { loadEmitterModule } = await import('../emit/load-plugin.js');
+      for (const e of Array.isArray(args.emitter) ? args.emitter : [args.emitter]) await loadEmitterModule(String(e), io.cwd);
+    }
     const mod = await spec.load();
     return await mod.run(args, io);
   } catch (e) {

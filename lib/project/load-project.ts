@@ -96,8 +96,9 @@ export function parseProject(text: string, file: string, dir: string): { project
   return { project: { file, dir, emitters, outputs }, diagnostics: [] };
 }
 
-export async function loadProject(file: string): Promise<{ project?: Project; diagnostics: Diagnostic[] }> {
-  const source = await readSource(file);
+/** Reads a project file; a relative `file` is read from `cwd` and named as given in diagnostics. */
+export async function loadProject(file: string, cwd = process.cwd()): Promise<{ project?: Project; diagnostics: Diagnostic[] }> {
+  const source = await readSource(file, undefined, cwd);
   if ('code' in source) return { diagnostics: [source] };
-  return parseProject(source.text, source.file, dirname(resolve(file)));
+  return parseProject(source.text, source.file, dirname(resolve(cwd, file)));
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { CliIo, CommandArgs } from '../io.js';
 import { FwgenError } from '../../model/diagnostic.js';
 import { findProjectFile, loadProject, type Project } from '../../project/load-project.js';
@@ -11,7 +11,8 @@ export async function projectFromArgs(args: CommandArgs, io: CliIo): Promise<Pro
       { code: 'USAGE', severity: 'error', message: `no fwgen.yaml in ${io.cwd} or any folder above it`, hint: 'create one (see README, "Checked-in rules") or pass --config FILE', params: {} },
     ]);
   }
-  const r = await loadProject(file);
+  // Named relative to the working directory, as a user would type it.
+  const r = await loadProject(relative(io.cwd, file) || file, io.cwd);
   if (!r.project) throw new FwgenError(r.diagnostics);
   return r.project;
 }
