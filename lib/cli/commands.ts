@@ -44,10 +44,12 @@ export const commands: readonly CommandSpec[] = [
     positionals: [],
     options: {
       format: { type: 'string', choices: ['table', 'json'], default: 'table', describe: 'output format' },
+      target: { type: 'string', requiresArg: true, describe: "one target's options and what it cannot express" },
       ...emitterOption,
     },
     examples: [
       ['fwgen list', 'show catalog ids, their parameters, and the targets'],
+      ['fwgen list --target squid', "the squid target's options (--set) and fidelity"],
       ['fwgen list --emitter ./my-target.js', 'include a third-party target'],
     ],
     load: () => import('./commands/list.js'),
