@@ -64,11 +64,13 @@ function verdictFor(set: ResolvedRequirementSet, host: string, port: number | un
   const matches = (e: { name: string; match: HostMatch }) => (emitter.matchesHost ? emitter.matchesHost(e, host, options) : modelMatchesHost(e, host));
   const byName: string[] = [];
   const byAddress: ResolvedEndpoint[] = [];
+  const narrower: string[] = [];
   for (const r of prepared.requirements) {
     if (r.direction !== 'outbound') continue;
     for (const d of r.destinations) {
       if (!d.ports.some((p) => portMatches(p, port))) continue;
       if (d.endpoint.kind === 'host' && matches(d.endpoint)) byName.push(`${r.id} (${describeEndpoint(d.endpoint)})`);
+      else if (d.endpoint.kind === 'host' && modelMatchesHost(d.endpoint, host)) narrower.push(`${r.id} (${describeEndpoint(d.endpoint)})`);
       else if (d.endpoint.kind !== 'host' && matchedIds.has(r.id) && r.alternatives.some((a) => describeEndpoint(a) === describeEndpoint(d.endpoint))) byAddress.push(d.endpoint);
     }
   }
@@ -78,6 +80,9 @@ function verdictFor(set: ResolvedRequirementSet, host: string, port: number | un
   }
   if (byAddress.length) {
     return { target: emitter.id, verdict: 'by-address', detail: `allowed only if ${host} resolves into ${[...new Set(byAddress.map(describeEndpoint))].join(', ')}: this target matches addresses, not names` };
+  }
+  if (narrower.length) {
+    return { target: emitter.id, verdict: 'denied', detail: `denied: the target's rule for ${narrower.join(', ')} does not match this host (narrowed; see its diagnostics)` };
   }
   return { target: emitter.id, verdict: 'denied', detail: matchedIds.size ? 'denied: the target cannot express the requirement (see its diagnostics)' : 'denied' };
 }

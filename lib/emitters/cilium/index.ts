@@ -104,6 +104,14 @@ const cilium: Emitter = {
       describe: 'write subdomain wildcards as **.name (any depth; Cilium 1.19 or later, cilium/cilium#43420). Older Cilium reads **.name as *.name, one label',
     },
   },
+  matchesHost(e, host, options) {
+    if (e.match === 'exact') return host === e.name;
+    if (e.match === 'apex-and-subdomains' && host === e.name) return true;
+    if (!host.endsWith('.' + e.name)) return false;
+    // *.name stands for exactly one label; **.name (Cilium 1.19+) for one or more.
+    const labels = host.slice(0, -e.name.length - 1).split('.').length;
+    return options['double-star'] === true || labels === 1;
+  },
   emit(set, options, context) {
     const diagnostics: Diagnostic[] = [];
     const selector = parseLabels(String(options.selector));
