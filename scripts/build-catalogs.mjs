@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { loadRequirementSet } = await import('../dist/load/load-text.js');
 const { formatDiagnostics } = await import('../dist/cli/report.js');
+const { suffixKind } = await import('../dist/expand/check-broad.js');
+const suffixKinds = {};
 const out = join(root, 'dist', 'catalogs');
 mkdirSync(out, { recursive: true });
 let failed = false;
@@ -19,5 +21,14 @@ for (const f of readdirSync(join(root, 'catalogs')).filter((x) => x.endsWith('.y
     continue;
   }
   writeFileSync(join(out, f.replace(/\.yaml$/, '.json')), JSON.stringify(r.set));
+  for (const req of r.set.requirements) {
+    for (const d of req.destinations) {
+      if (d.kind === 'host' && d.match !== 'exact' && !d.name.includes('{')) suffixKinds[d.name] = suffixKind(d.name);
+    }
+  }
 }
+// Public-suffix answers for the catalogs' wildcards, so using a catalog need not load the public-suffix list.
+mkdirSync(join(root, 'dist', 'data'), { recursive: true });
+const sorted = Object.fromEntries(Object.entries(suffixKinds).sort(([a], [b]) => (a < b ? -1 : 1)));
+writeFileSync(join(root, 'dist', 'data', 'suffix-kinds.json'), JSON.stringify(sorted, null, 1) + '\n');
 if (failed) process.exit(1);

@@ -10,21 +10,21 @@ export interface EmitterEntry {
   origin: string;
 }
 
-/** Built-in targets: metadata now, code on first use. */
-const builtinEmitters: readonly EmitterEntry[] = [
-  { id: 'squid', describe: 'Squid acl and http_access lines (squid.conf fragment)' },
-  { id: 'iptables', describe: 'iptables-restore and ip6tables-restore rules with ipset sets' },
-  { id: 'nftables', describe: 'an nft -f script: table inet fwgen with interval sets' },
-  { id: 'k8s-networkpolicy', describe: 'Kubernetes NetworkPolicy (networking.k8s.io/v1) YAML' },
-  { id: 'azure-firewall', describe: 'Azure Firewall Policy rule collection group (ARM template)' },
-  { id: 'azure-nsg', describe: 'Azure network security group rules with service tags (ARM template)' },
-  { id: 'panos', describe: 'PAN-OS XML: address objects, URL categories, services and security rules' },
-  { id: 'cilium', describe: 'CiliumNetworkPolicy with toFQDNs, toCIDRSet and DNS rules (YAML)' },
-].map((e) => ({ ...e, origin: 'built-in', load: () => loadBuiltin(e.id) }));
+type Loader = () => Promise<{ default: Emitter }>;
 
-async function loadBuiltin(id: string): Promise<Emitter> {
-  return ((await import(`../emitters/${id}/index.js`)) as { default: Emitter }).default;
-}
+/** Built-in targets: metadata now, code on first use. Each import is spelled out so a bundler can split on it. */
+const builtinEmitters: readonly EmitterEntry[] = (
+  [
+    ['squid', 'Squid acl and http_access lines (squid.conf fragment)', () => import('../emitters/squid/index.js')],
+    ['iptables', 'iptables-restore and ip6tables-restore rules with ipset sets', () => import('../emitters/iptables/index.js')],
+    ['nftables', 'an nft -f script: table inet fwgen with interval sets', () => import('../emitters/nftables/index.js')],
+    ['k8s-networkpolicy', 'Kubernetes NetworkPolicy (networking.k8s.io/v1) YAML', () => import('../emitters/k8s-networkpolicy/index.js')],
+    ['azure-firewall', 'Azure Firewall Policy rule collection group (ARM template)', () => import('../emitters/azure-firewall/index.js')],
+    ['azure-nsg', 'Azure network security group rules with service tags (ARM template)', () => import('../emitters/azure-nsg/index.js')],
+    ['panos', 'PAN-OS XML: address objects, URL categories, services and security rules', () => import('../emitters/panos/index.js')],
+    ['cilium', 'CiliumNetworkPolicy with toFQDNs, toCIDRSet and DNS rules (YAML)', () => import('../emitters/cilium/index.js')],
+  ] as const satisfies readonly (readonly [string, string, Loader])[]
+).map(([id, describe, load]) => ({ id, describe, origin: 'built-in', load: async () => (await load()).default }));
 
 const registered = new Map<string, EmitterEntry>();
 

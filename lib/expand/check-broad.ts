@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
@@ -7,12 +8,30 @@ import { describeEndpoint } from '../model/describe.js';
 type Tldts = { getDomain(host: string, opts?: { allowPrivateDomains?: boolean }): string | null };
 let tldts: Tldts | undefined;
 
-/** Loaded on first use: the public-suffix list costs start-up time that only wildcard names need. */
-function suffixKind(name: string): 'icann' | 'private' | undefined {
+type SuffixKind = 'icann' | 'private' | 'none';
+let known: Record<string, SuffixKind> | undefined;
+
+/**
+ * Whether `name` is a public suffix. The answers for the built-in catalogs' wildcards are computed at build time
+ * (scripts/build-catalogs.mjs writes dist/data/suffix-kinds.json), so using a catalog does not load the public-suffix
+ * list; any other name loads it on first use.
+ */
+export function suffixKind(name: string): SuffixKind {
+  known ??= readKnown();
+  const hit = known[name];
+  if (hit) return hit;
   tldts ??= createRequire(import.meta.url)('tldts') as Tldts;
-  if (tldts.getDomain(name) === null) return 'icann';
-  if (tldts.getDomain(name, { allowPrivateDomains: true }) === null) return 'private';
-  return undefined;
+  const kind = tldts.getDomain(name) === null ? 'icann' : tldts.getDomain(name, { allowPrivateDomains: true }) === null ? 'private' : 'none';
+  known[name] = kind;
+  return kind;
+}
+
+function readKnown(): Record<string, SuffixKind> {
+  try {
+    return JSON.parse(readFileSync(new URL('../../dist/data/suffix-kinds.json', import.meta.url), 'utf8')) as Record<string, SuffixKind>;
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -38,7 +57,7 @@ export function checkBroad(requirements: readonly ResolvedRequirement[]): Diagno
     };
     for (const d of req.destinations) {
       const e = d.endpoint;
-      if (e.kind === 'host' && e.match !== 'exact') {
+      if (e.kind === 'host' && e.match !== 'exact' && req.allowBroad === undefined) {
         const kind = suffixKind(e.name);
         if (kind === 'icann') flag(e, d.span, 'destination', `allows every name under the public suffix "${e.name}"`, true);
         else if (kind === 'private') flag(e, d.span, 'destination', `allows every name under "${e.name}", a suffix shared by all of the provider's customers`, false);
