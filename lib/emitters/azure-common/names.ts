@@ -1,4 +1,5 @@
 import { InternalError } from '../../model/diagnostic.js';
+import { fnv1a } from '../../emit/text.js';
 
 /**
  * Longest name Azure takes for a firewall policy rule collection group, a rule collection, a rule, and an NSG
@@ -28,15 +29,6 @@ export function azureName(parts: readonly string[]): string {
   return name;
 }
 
-/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits: short, stable, no dependency. */
-export function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
 
 /**
  * Names for the rules one requirement becomes. Each rule is described by the same list of dimensions (kind, ports,
@@ -60,3 +52,5 @@ export function checkUnique(names: readonly string[], what: string): void {
     seen.add(key);
   }
 }
+
+export { fnv1a };

@@ -1,5 +1,5 @@
 import { InternalError } from '../../model/diagnostic.js';
-import { commentText } from '../../emit/header.js';
+import { fnv1a, wrapComment } from '../../emit/text.js';
 
 /**
  * One argument of an iptables rule or an ipset command, unquoted. Values come from the model's validated grammar
@@ -41,39 +41,9 @@ export const COMMENT_LINE_BYTES = 160;
  * spaces, and text longer than {@link COMMENT_LINE_BYTES} continues on further `#   ` lines.
  */
 export function lineComment(text: string): string {
-  const flat = commentText(text);
-  const pieces: string[] = [];
-  let piece = '';
-  let bytes = 0;
-  for (const ch of flat) {
-    const n = utf8Length(ch);
-    if (bytes + n > COMMENT_LINE_BYTES) {
-      const cut = piece.lastIndexOf(' ');
-      // Break at the last space when it keeps most of the line; otherwise cut the word.
-      if (cut > piece.length / 2) {
-        pieces.push(piece.slice(0, cut));
-        piece = piece.slice(cut + 1);
-      } else {
-        pieces.push(piece);
-        piece = '';
-      }
-      bytes = utf8Length(piece);
-    }
-    piece += ch;
-    bytes += n;
-  }
-  pieces.push(piece);
-  return pieces.join('\n#   ');
+  return wrapComment(text, COMMENT_LINE_BYTES, '\n#   ');
 }
 
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
 
 /** Longest ipset name: IPSET_MAXNAMELEN is 32 bytes with the final NUL. */
 export const SET_NAME_MAX = 31;
@@ -100,12 +70,3 @@ export function chainName(prefix: string, what: 'EGRESS' | 'INGRESS'): string {
   return name;
 }
 
-/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits: short, stable, no dependency. */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}

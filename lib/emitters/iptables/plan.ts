@@ -3,10 +3,10 @@ import { InternalError } from '../../model/diagnostic.js';
 import type { PortSpec, Provenance } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
-import { formatPort } from '../../model/port.js';
 import { endpointAddresses, sourceAddresses, type AddressList } from '../../emit/addresses.js';
 import { aggregatePrefixes } from '../../service-tags/aggregate.js';
 import { iptToken, lineComment, ruleComment, setName } from './escape.js';
+import { groupByPorts } from '../../emit/text.js';
 
 export type Family = 4 | 6;
 export type ChainRole = 'egress' | 'ingress';
@@ -199,14 +199,6 @@ function mergeRanges(ranges: (readonly [number, number])[]): [number, number][] 
   return out;
 }
 
-function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
-  const groups = new Map<string, ResolvedDestination[]>();
-  for (const d of dests) {
-    const key = d.ports.map(formatPort).join(',');
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return [...groups.values()];
-}
 
 function pick(list: AddressList, family: Family): string[] {
   return family === 4 ? list.v4 : list.v6;

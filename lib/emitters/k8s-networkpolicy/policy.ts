@@ -4,8 +4,8 @@ import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved.js';
 import { endpointAddresses } from '../../emit/addresses.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
-import { formatPort } from '../../model/port.js';
 import { describeSelector } from './names.js';
+import { groupByPorts } from '../../emit/text.js';
 
 export const TARGET = 'k8s-networkpolicy';
 
@@ -182,11 +182,3 @@ function ruleComment(req: ResolvedRequirement): string[] {
   return lines;
 }
 
-function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
-  const groups = new Map<string, ResolvedDestination[]>();
-  for (const d of dests) {
-    const key = d.ports.map(formatPort).join(',');
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return [...groups.values()];
-}

@@ -1,5 +1,6 @@
 import { InternalError } from '../../model/diagnostic.js';
 import { commentText } from '../../emit/header.js';
+import { fnv1a } from '../../emit/text.js';
 
 /** Text after `# `: an nft comment runs to the line end, so control characters (newlines among them) become spaces. */
 export function hashComment(text: string): string {
@@ -59,12 +60,5 @@ export function nftPrefix(cidr: string, family: 4 | 6): string {
   return cidr;
 }
 
-/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits: short, stable, no dependency. */
-export function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
+
+export { fnv1a };

@@ -4,8 +4,8 @@ import type { AddressList } from '../../emit/addresses.js';
 import { endpointAddresses, sourceAddresses } from '../../emit/addresses.js';
 import { aggregatePrefixes } from '../../service-tags/aggregate.js';
 import { describeEndpoint } from '../../model/describe.js';
-import { formatPort } from '../../model/port.js';
 import { nftPrefix, ruleComment, setName } from './escape.js';
+import { groupByPorts } from '../../emit/text.js';
 
 export type Family = 4 | 6;
 export type Transport = 'tcp' | 'udp' | 'any';
@@ -85,15 +85,6 @@ function merge(lists: AddressList[]): AddressList {
   return { v4: lists.flatMap((l) => l.v4), v6: lists.flatMap((l) => l.v6) };
 }
 
-/** Destinations grouped by their port lists, in first-seen order, so each group is one set and one rule per transport. */
-function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
-  const groups = new Map<string, ResolvedDestination[]>();
-  for (const d of dests) {
-    const key = d.ports.map(formatPort).join(',');
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return [...groups.values()];
-}
 
 /**
  * Ports by transport, tcp before udp, each list sorted with overlapping and adjacent ranges merged (an anonymous

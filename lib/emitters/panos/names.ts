@@ -1,4 +1,5 @@
 import { InternalError } from '../../model/diagnostic.js';
+import { fnv1a } from '../../emit/text.js';
 
 /**
  * PAN-OS names and texts. Object names are built from validated ids (set, requirement and group ids are
@@ -41,15 +42,6 @@ export function cidrNamePart(cidr: string): string {
   return cidr.replace(/:/g, '-').replace('/', '_');
 }
 
-/** 32-bit FNV-1a of the UTF-16 code units, as 8 hex digits. */
-export function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
 
 /**
  * Free text for a description or comment: one line (control characters, which XML 1.0 mostly cannot carry, become
@@ -73,3 +65,5 @@ export function freeText(s: string, maxBytes: number): string {
   }
   return `${out.trimEnd()}...`;
 }
+
+export { fnv1a };

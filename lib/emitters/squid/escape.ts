@@ -1,5 +1,5 @@
 import { InternalError } from '../../model/diagnostic.js';
-import { commentText } from '../../emit/header.js';
+import { fnv1a, wrapComment } from '../../emit/text.js';
 
 const TOKEN = /^[A-Za-z0-9._\-/:^$()[\]+\\*]+$/;
 
@@ -24,23 +24,7 @@ export const COMMENT_LINE_BYTES = 2000;
  * than {@link COMMENT_LINE_BYTES} continues on further `#` lines.
  */
 export function squidComment(text: string): string {
-  const flat = commentText(text);
-  const pieces: string[] = [];
-  let piece = '';
-  let bytes = 0;
-  for (const ch of flat) {
-    const cp = ch.codePointAt(0)!;
-    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + n > COMMENT_LINE_BYTES) {
-      pieces.push(piece);
-      piece = '';
-      bytes = 0;
-    }
-    piece += ch;
-    bytes += n;
-  }
-  pieces.push(piece);
-  return pieces.join('\n#   ');
+  return wrapComment(text, COMMENT_LINE_BYTES, '\n#   ');
 }
 
 /**
@@ -64,15 +48,6 @@ export function aclName(...parts: string[]): string {
   return squidToken(name.slice(0, ACL_NAME_MAX - tail.length) + tail);
 }
 
-/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits: short, stable, no dependency. */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
 
 /** A dstdom_regex matching names below `name` at any depth, not `name` itself. Dots escaped, anchored at both ends. */
 export function subdomainRegex(name: string): string {

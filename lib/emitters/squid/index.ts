@@ -7,10 +7,10 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import { InternalError } from '../../model/diagnostic.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { portFeature } from '../../emit/fidelity.js';
-import { formatPort } from '../../model/port.js';
 import { compareHosts } from '../../model/order.js';
 import { aclName, squidComment, squidToken, subdomainRegex } from './escape.js';
 import templateSpecs from './templates.js';
+import { groupByPorts } from '../../emit/text.js';
 
 const exact = { level: 'exact' } as const;
 const notHttp = { hint: 'use --target iptables, nftables or azure-nsg for traffic a proxy does not carry' };
@@ -209,14 +209,6 @@ function checkAclNames(rules: readonly RuleView[], ports: ReadonlyMap<string, st
   }
 }
 
-function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
-  const groups = new Map<string, ResolvedDestination[]>();
-  for (const d of dests) {
-    const key = d.ports.map(formatPort).join(',');
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return [...groups.values()];
-}
 
 /**
  * dstdomain entries (`name`, `.name`) and dstdom_regex entries for one acl. Squid refuses a dstdomain list where one

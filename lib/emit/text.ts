@@ -1,0 +1,65 @@
+import type { ResolvedDestination } from '../model/resolved.js';
+import { formatPort } from '../model/port.js';
+import { commentText } from './header.js';
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, as 8 hex digits: short, stable, no dependency. Emitters use it to
+ * keep names within a format's length limit while staying unique and the same on every run. */
+export function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/**
+ * Text for a `#` line comment of at most `maxBytes` bytes: control characters (newlines among them) become spaces,
+ * and longer text continues on further lines, each starting with `continuation`. Formats read their files in
+ * fixed-size pieces (Squid 8 KiB, iptables-restore 10 KiB, ipset 1 KiB), and the rest of a longer line would be
+ * parsed as a command.
+ */
+export function wrapComment(text: string, maxBytes: number, continuation: string): string {
+  const flat = commentText(text);
+  const pieces: string[] = [];
+  let piece = '';
+  let bytes = 0;
+  for (const ch of flat) {
+    const n = utf8Length(ch);
+    if (bytes + n > maxBytes) {
+      const cut = piece.lastIndexOf(' ');
+      // Break at the last space when it keeps most of the line; otherwise cut the word.
+      if (cut > piece.length / 2) {
+        pieces.push(piece.slice(0, cut));
+        piece = piece.slice(cut + 1);
+      } else {
+        pieces.push(piece);
+        piece = '';
+      }
+      bytes = utf8Length(piece);
+    }
+    piece += ch;
+    bytes += n;
+  }
+  pieces.push(piece);
+  return pieces.join(continuation);
+}
+
+/** A requirement's destinations grouped by their port lists, in first-seen order: one rule per group. */
+export function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
+  const groups = new Map<string, ResolvedDestination[]>();
+  for (const d of dests) {
+    const key = d.ports.map(formatPort).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()];
+}
