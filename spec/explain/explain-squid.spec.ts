@@ -27,7 +27,7 @@ const HOSTS = [
   'q.quay.io',
   'pypi.org',
 ];
-const SERVER_IP = '127.0.0.2';
+const SERVER_IP = '127.0.0.77';
 
 describe('fwgen explain agrees with a real Squid', function () {
   this.timeout(120_000);

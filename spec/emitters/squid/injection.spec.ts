@@ -212,13 +212,6 @@ describe('squid: nothing in the input can inject a directive', function () {
         d.options.cloud = { values: ['public', `china${v}`], default: 'public' };
       },
     };
-    /**
-     * Known core bug (lib/model/fqdn.ts, not the Squid target): a host name holding a control character goes to
-     * node's domainToASCII, whose URL host parser drops tabs and line feeds and cuts at `#`, so
-     * "api.example.comx\n# y\nhttp_access allow all" is accepted as "api.example.comx" with only a note. No
-     * directive gets in (asserted below), but the name is silently changed instead of refused.
-     */
-    const LENIENT = new Set(['destination host name / LF then comment-looking line', 'wildcard host name / LF then comment-looking line']);
     for (const [field, set] of Object.entries(VALIDATED)) {
       it(field, async function () {
         for (const [name, payload] of Object.entries(PAYLOADS).slice(0, 4)) {
@@ -227,21 +220,19 @@ describe('squid: nothing in the input can inject a directive', function () {
           const r = await emit(doc);
           const what = `${field} / ${name}`;
           expect(r.stderr.split('\n').filter((l) => l.startsWith(EVIL))).to.deep.equal([]);
-          if (LENIENT.has(what) && r.code === 0) {
-            // Safe, if wrong: the same directives as the baseline but for the rewritten name.
-            const got = directives(r.stdout);
-            const access = (ls: string[]) => ls.filter((l) => l.startsWith('http_access'));
-            expect(got.length, what).to.equal(baseline.directives.length);
-            expect(access(got), what).to.deep.equal(access(baseline.directives));
-            expect(squidParse(r.stdout).ok, what).to.equal(true);
-            continue;
-          }
           expect(r.code, `${what}: exit ${r.code}\n${r.stderr}${r.stdout}`).to.equal(2);
           expect(r.stdout, what).to.equal('');
         }
       });
     }
-    it('a host name with a control character is refused, not rewritten (known core bug in lib/model/fqdn.ts)');
+    it('a host name with a control character is refused, not rewritten', async function () {
+      const doc = baseDoc();
+      VALIDATED['destination host name']!(doc, 'api.example.comx\n# y\nhttp_access allow all');
+      const r = await emit(doc);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/error\[MODEL_FQDN\].*U\+000A/);
+      expect(r.stdout).to.equal('');
+    });
   });
 
   describe('command-line values are validated: exit 2, nothing written', function () {
