@@ -27,7 +27,7 @@ export function formatTable(set: ResolvedRequirementSet): string {
   const out: string[] = [];
   for (const info of set.sets) {
     out.push(`# ${info.id}: ${info.title}`);
-    const params = Object.entries(info.parameters).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`);
+    const params = Object.entries(info.parameters).map(([k, v]) => `${k}=${Array.isArray(v) ? (v.length ? v.join(',') : '(empty list)') : v}`);
     const options = Object.entries(info.options).map(([k, v]) => `${k}=${v}`);
     out.push(`# source: ${info.source.document}`);
     if (params.length) out.push(`# parameters: ${params.join(' ')}`);
