@@ -2,11 +2,13 @@
 // Benchmarks for fwgen. Run with `npm run bench` (builds first) or `node bench/run.mjs [--runs N] [--only SUBSTR]`.
 // See bench/README.md. Prints results; never fails on a goal (only on a case that errors).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { syntheticYaml } from './synthetic.mjs';
+import { compareWithMinimal } from './prefixes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
@@ -16,10 +18,14 @@ const SELF = fileURLToPath(import.meta.url);
 // Cases. Add a cold start by adding {name, argv}; the case marked `baseline` is the denominator.
 // ------------------------------------------------------------------------------------------------
 
-/** @type {{name: string, argv: string[], baseline?: boolean, goalRatio?: number}[]} */
+/** @type {{name: string, argv: string[], cwd?: string, baseline?: boolean, goalRatio?: number}[]} */
 const COLD_STARTS = [
   { name: 'node -e 0', argv: [NODE, '-e', '0'], baseline: true },
   { name: 'fwgen show mcr', argv: [NODE, 'bin/fwgen.js', 'show', 'mcr'], goalRatio: 1.5 },
+  { name: 'fwgen emit --catalog mcr --target squid', argv: [NODE, 'bin/fwgen.js', 'emit', '--catalog', 'mcr', '--target', 'squid'], goalRatio: 1.5 },
+  { name: 'fwgen --version', argv: [NODE, 'bin/fwgen.js', '--version'], goalRatio: 1.5 },
+  // The pre-commit step: every output of examples/all-targets rendered and compared with the files on disk.
+  { name: 'fwgen check (in examples/all-targets)', argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'check'], cwd: join(ROOT, 'examples/all-targets'), goalRatio: 1.5 },
 ];
 
 /**
@@ -87,6 +93,47 @@ const IN_PROCESS = [
   },
 ];
 
+// What reached the output for each target: one line per destination name or set element. iptables writes a list of up
+// to `ipset-threshold` (8) prefixes as one rule per prefix, a longer one as an ipset: count both (every port list of the
+// synthetic sets is TCP only, so one rule per prefix).
+const SQUID_DESTS = (files) => files[0].contents.split('\n').filter((l) => /^acl \S+ (dstdomain -n|dstdom_regex -n -i) /.test(l)).length;
+const NFT_ELEMENTS = (files) => files[0].contents.split('\n').filter((l) => /^\t\t\t[0-9a-f:.]+\/\d+,$/.test(l)).length;
+const IPTABLES_DESTS = (files) => {
+  const lines = (path) => (files.find((f) => f.path === path)?.contents ?? '').split('\n');
+  const inline = [...lines('iptables.rules'), ...lines('ip6tables.rules')].filter((l) => /^-A \S+ -d \S+ .*--comment "synthetic-/.test(l)).length;
+  return inline + lines('ipset.restore').filter((l) => l.startsWith('add ')).length;
+};
+
+/**
+ * Scaling: synthetic requirement sets (bench/synthetic.mjs) of each size, each size in its own child node process.
+ * The child generates the YAML text (untimed), warms up twice on SCALE_WARMUP destinations of the same kind and shape,
+ * then times loadRequirementSet (YAML text to model), expand and emit separately, `scaleIterations(size)` times.
+ * `outputs(files)` counts what reached the output, one per destination, to check that nothing was lost.
+ * @type {{name: string, kind: 'names' | 'cidrs', shape?: 'rows' | 'one', target: string, sizes: number[], outputs: (files: {path: string, contents: string}[]) => number}[]}
+ */
+const SCALING = [
+  { name: 'squid, names', kind: 'names', target: 'squid', sizes: [1000, 10000, 100000], outputs: SQUID_DESTS },
+  { name: 'nftables, cidrs', kind: 'cidrs', target: 'nftables', sizes: [1000, 10000, 100000], outputs: NFT_ELEMENTS },
+  { name: 'iptables, cidrs', kind: 'cidrs', target: 'iptables', sizes: [1000, 10000, 100000], outputs: IPTABLES_DESTS },
+  // The same destinations in a single requirement: shows costs that grow with the size of one requirement.
+  { name: 'squid, names, one requirement', kind: 'names', shape: 'one', target: 'squid', sizes: [1000, 4000, 16000], outputs: SQUID_DESTS },
+  { name: 'nftables, cidrs, one requirement', kind: 'cidrs', shape: 'one', target: 'nftables', sizes: [1000, 4000, 16000], outputs: NFT_ELEMENTS },
+  { name: 'iptables, cidrs, one requirement', kind: 'cidrs', shape: 'one', target: 'iptables', sizes: [1000, 4000, 16000], outputs: IPTABLES_DESTS },
+];
+/** Each child first runs twice on this many destinations (or the case's size if smaller): lazy imports, JIT. */
+const SCALE_WARMUP = 1000;
+const scaleIterations = (size) => (size <= 1000 ? 5 : size <= 10000 ? 3 : size <= 20000 ? 2 : 1);
+
+/**
+ * Service Tags: every tag of a real Service Tags file resolved (checked) and aggregated as fwgen does it for a target,
+ * in its own child process (time and peak memory), then checked in another against the minimum computed by
+ * bench/prefixes.mjs, which shares no code with fwgen's aggregation.
+ * @type {{name: string, file: string, iterations: number}[]}
+ */
+const SERVICE_TAGS = [
+  { name: 'service tags, all tags', file: 'data/service-tags/ServiceTags_Public_20251028.json', iterations: 5 },
+];
+
 function cliIo(errSink) {
   const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
   const stderr = new Writable({
@@ -120,12 +167,15 @@ function table(headers, rows, alignRight) {
 }
 
 function parseArgs(argv) {
-  const o = { runs: Number(process.env.BENCH_RUNS ?? 20), warmup: 2, only: undefined, inProcess: undefined };
+  const o = { runs: Number(process.env.BENCH_RUNS ?? 20), warmup: 2, only: undefined, inProcess: undefined, scale: undefined, tags: undefined, verifyTags: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--only') o.only = argv[++i];
     else if (a === '--in-process') o.inProcess = argv[++i];
+    else if (a === '--scale') o.scale = { name: argv[++i], size: Number(argv[++i]) };
+    else if (a === '--service-tags') o.tags = argv[++i];
+    else if (a === '--verify-tags') o.verifyTags = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.runs) || o.runs < 10) {
@@ -141,7 +191,7 @@ function parseArgs(argv) {
 
 function timeOnce(c) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: c.cwd ?? ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
     throw new Error(`cold start "${c.name}" failed (${r.error ?? `exit ${r.status} ${r.signal ?? ''}`}):\n${r.stderr ?? ''}`);
@@ -204,14 +254,199 @@ function benchInProcess(cases) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Scaling: parent spawns `run.mjs --scale NAME SIZE` per size; the child times load, expand and emit
+// ------------------------------------------------------------------------------------------------
+
+async function childScale(name, size) {
+  const c = SCALING.find((x) => x.name === name);
+  if (!c) throw new Error(`no scaling case named ${name}`);
+  const { loadRequirementSet, expand, emit } = await import(pathToFileURL(join(ROOT, 'dist/index.js')).href);
+  const once = async (text) => {
+    const t0 = performance.now();
+    const loaded = loadRequirementSet(text, 'synthetic.yaml');
+    const t1 = performance.now();
+    if (!loaded.set) throw new Error(`load: ${loaded.diagnostics.map((d) => d.message).slice(0, 3).join('; ')}`);
+    const heapLoad = process.memoryUsage().heapUsed;
+    const expanded = expand([loaded.set]);
+    const t2 = performance.now();
+    if (!expanded.set) throw new Error(`expand: ${expanded.diagnostics.map((d) => d.message).slice(0, 3).join('; ')}`);
+    const heapExpand = process.memoryUsage().heapUsed;
+    const emitted = await emit(expanded.set, c.target);
+    const t3 = performance.now();
+    const errors = emitted.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length || emitted.files.length === 0) throw new Error(`emit: ${errors.map((d) => d.message).slice(0, 3).join('; ')}`);
+    const heap = Math.max(heapLoad, heapExpand, process.memoryUsage().heapUsed);
+    const warnings = [...loaded.diagnostics, ...expanded.diagnostics, ...emitted.diagnostics].length;
+    return { load: t1 - t0, expand: t2 - t1, emit: t3 - t2, heap, warnings, outputs: c.outputs(emitted.files), bytes: emitted.files.reduce((n, f) => n + f.contents.length, 0) };
+  };
+  const warm = syntheticYaml(c.kind, Math.min(size, SCALE_WARMUP), c.shape).text;
+  for (let i = 0; i < 2; i++) await once(warm);
+  const gen = syntheticYaml(c.kind, size, c.shape);
+  const runs = [];
+  for (let i = 0; i < scaleIterations(size); i++) runs.push(await once(gen.text));
+  const last = runs[runs.length - 1];
+  process.stdout.write(
+    `${JSON.stringify({
+      size,
+      requirements: gen.requirements,
+      yamlBytes: gen.text.length,
+      load: runs.map((r) => r.load),
+      expand: runs.map((r) => r.expand),
+      emit: runs.map((r) => r.emit),
+      heapPeak: Math.max(...runs.map((r) => r.heap)),
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      outputs: last.outputs,
+      outputBytes: last.bytes,
+      warnings: last.warnings,
+    })}\n`,
+  );
+}
+
+function benchScaling(cases) {
+  return cases.map((c) => ({
+    case: c,
+    sizes: c.sizes.map((size) => {
+      const r = spawnSync(NODE, [SELF, '--scale', c.name, String(size)], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      if (r.status !== 0) throw new Error(`scaling case "${c.name}" at ${size} failed (exit ${r.status} ${r.signal ?? ''}):\n${r.stderr}`);
+      const lines = r.stdout.trim().split('\n');
+      const res = JSON.parse(lines[lines.length - 1]);
+      if (res.outputs !== size) throw new Error(`scaling case "${c.name}" at ${size}: ${res.outputs} destinations reached the output, not ${size}`);
+      const load = median(res.load);
+      const expand = median(res.expand);
+      const emit = median(res.emit);
+      return { ...res, iterations: res.emit.length, load, expand, emit, total: load + expand + emit };
+    }),
+  }));
+}
+
+/** Growth exponent between two sizes: 1 is linear, 2 quadratic. */
+const exponent = (t1, t2, n1, n2) => Math.log(t2 / t1) / Math.log(n2 / n1);
+const SUPERLINEAR = 1.25;
+/** A stage under this many ms at the larger size is not flagged: at that scale the exponent is mostly noise. */
+const FLAG_FLOOR_MS = 50;
+
+// ------------------------------------------------------------------------------------------------
+// Service Tags: `run.mjs --service-tags NAME` times and counts; `run.mjs --verify-tags NAME` checks minimality
+// ------------------------------------------------------------------------------------------------
+
+/** One requirement per tag of the file, each naming the tag by its full name, as the core would hand it over. */
+function allTagsSet(data) {
+  const span = { file: 'bench', line: 1, col: 1 };
+  const provenance = { document: 'bench' };
+  const https = { transport: 'tcp', from: 443, to: 443, protocol: 'https' };
+  const requirements = [...data.tags.keys()].map((tag, i) => ({
+    id: `bench/tag-${i}`,
+    set: 'bench',
+    direction: 'outbound',
+    destinations: [{ endpoint: { kind: 'service-tag', tag }, ports: [https], provenance: [provenance], span }],
+    alternatives: [],
+    provenance,
+    span,
+  }));
+  return { sets: [{ id: 'bench', title: 'every service tag', source: provenance, file: 'bench', parameters: {}, options: {} }], requirements };
+}
+
+/** Resolved prefixes by tag name, from resolveServiceTags' output. */
+function prefixesByTag(resolved) {
+  return new Map(resolved.requirements.map((r) => [r.destinations[0].endpoint.resolvedName, r.destinations[0].endpoint.prefixes]));
+}
+
+async function childServiceTags(name) {
+  const c = SERVICE_TAGS.find((x) => x.name === name);
+  if (!c) throw new Error(`no service tags case named ${name}`);
+  const { loadServiceTagsFile, resolveServiceTags, aggregatePrefixes } = await import(pathToFileURL(join(ROOT, 'dist/index.js')).href);
+  const file = join(ROOT, c.file);
+  const stages = { load: [], resolve: [], union: [] };
+  let counts;
+  let heapPeak = 0;
+  for (let i = 0; i < c.iterations; i++) {
+    const t0 = performance.now();
+    const { data, diagnostics } = await loadServiceTagsFile(file);
+    const t1 = performance.now();
+    if (!data) throw new Error(`load: ${diagnostics.map((d) => d.message).join('; ')}`);
+    const r = resolveServiceTags(allTagsSet(data), data);
+    const t2 = performance.now();
+    if (!r.set) throw new Error(`resolve: ${r.diagnostics.map((d) => d.message).slice(0, 3).join('; ')}`);
+    const byTag = prefixesByTag(r.set);
+    const union = aggregatePrefixes([...byTag.values()].flat());
+    const t3 = performance.now();
+    stages.load.push(t1 - t0);
+    stages.resolve.push(t2 - t1);
+    stages.union.push(t3 - t2);
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    const tags = [...data.tags.values()];
+    counts = {
+      tags: tags.length,
+      before: tags.reduce((n, t) => n + t.addressPrefixes.length, 0),
+      after: [...byTag.values()].reduce((n, p) => n + p.length, 0),
+      union: union.length,
+    };
+  }
+  process.stdout.write(`${JSON.stringify({ ...stages, heapPeak, maxRss: process.resourceUsage().maxRSS * 1024, counts })}\n`);
+}
+
+async function childVerifyTags(name) {
+  const c = SERVICE_TAGS.find((x) => x.name === name);
+  if (!c) throw new Error(`no service tags case named ${name}`);
+  const { parseServiceTags, resolveServiceTags, aggregatePrefixes } = await import(pathToFileURL(join(ROOT, 'dist/index.js')).href);
+  const file = join(ROOT, c.file);
+  const text = readFileSync(file, 'utf8');
+  const t0 = performance.now();
+  // fwgen's answer: each tag resolved and aggregated, and the union of all of them.
+  const { data } = parseServiceTags(text, file);
+  const r = resolveServiceTags(allTagsSet(data), data);
+  if (!r.set) throw new Error(`resolve: ${r.diagnostics.map((d) => d.message).slice(0, 3).join('; ')}`);
+  const byTag = prefixesByTag(r.set);
+  const union = aggregatePrefixes([...byTag.values()].flat());
+  // The independent answer, from the file's own JSON (not fwgen's parser) and bench/prefixes.mjs.
+  const raw = JSON.parse(text.replace(/^\uFEFF/, '')).values;
+  let before = 0;
+  let minimal = 0;
+  const mismatches = [];
+  for (const v of raw) {
+    const inputs = v.properties.addressPrefixes;
+    before += inputs.length;
+    const cmp = compareWithMinimal(inputs, byTag.get(v.name) ?? []);
+    minimal += cmp.minimal;
+    if (!cmp.same) mismatches.push(`${v.name} (fwgen ${cmp.actual}, minimum ${cmp.minimal})`);
+  }
+  const unionCmp = compareWithMinimal(raw.flatMap((v) => v.properties.addressPrefixes), union);
+  process.stdout.write(
+    `${JSON.stringify({ tags: raw.length, before, minimal, unionMinimal: unionCmp.minimal, unionSame: unionCmp.same, mismatches, ms: performance.now() - t0 })}\n`,
+  );
+}
+
+function benchServiceTags(cases) {
+  const child = (flag, c) => {
+    const r = spawnSync(NODE, [SELF, flag, c.name], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`service tags case "${c.name}" (${flag}) failed (exit ${r.status}):\n${r.stderr}`);
+    const lines = r.stdout.trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]);
+  };
+  return cases.map((c) => {
+    const res = child('--service-tags', c);
+    const check = child('--verify-tags', c);
+    const isMinimal = check.mismatches.length === 0 && check.minimal === res.counts.after && check.before === res.counts.before && check.unionSame && check.unionMinimal === res.counts.union;
+    return { case: c, ...res, load: median(res.load), resolve: median(res.resolve), union: median(res.union), check, isMinimal };
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
 
 async function mainBench() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.inProcess) return childInProcess(opts.inProcess);
+  if (opts.scale) return childScale(opts.scale.name, opts.scale.size);
+  if (opts.tags) return childServiceTags(opts.tags);
+  if (opts.verifyTags) return childVerifyTags(opts.verifyTags);
 
   const pick = (list) => (opts.only ? list.filter((c) => c.baseline || c.name.includes(opts.only)) : list);
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(`fwgen bench — node ${process.version}, ${cpus().length} × ${cpu.trim()}`);
+  const mb = (b) => (b / 1024 / 1024).toFixed(1);
+  const n = (x) => x.toLocaleString('en-US');
+  /** Headline numbers, printed again at the end so a note can quote them. */
+  const summary = [];
 
   const cold = pick(COLD_STARTS);
   if (cold.length > 0) {
@@ -225,11 +460,13 @@ async function mainBench() {
       ),
     );
     const base = res.find((r) => r.case.baseline) ?? res[0];
+    summary.push(`cold start: ${base.case.name} median ${base.median.toFixed(1)} ms (${opts.runs} runs each, interleaved)`);
     for (const r of res) {
       if (r.case.goalRatio === undefined) continue;
       const verdict = r.ratio < r.case.goalRatio ? 'meets' : 'MISSES';
       const extra = r.median - base.median;
       console.log(`\ngoal: ${r.case.name} under ${r.case.goalRatio}x ${base.case.name} — ${verdict} it (${r.ratio.toFixed(2)}x, ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms)`);
+      summary.push(`cold start: ${r.case.name}: ${r.ratio.toFixed(2)}x ${base.case.name} (median ${r.median.toFixed(1)} ms, ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms) — goal ${r.case.goalRatio}x ${verdict.toLowerCase()}`);
     }
   }
 
@@ -237,7 +474,6 @@ async function mainBench() {
   if (inproc.length > 0) {
     console.log('\nIn-process (each case in its own node process; times after one untimed first call)\n');
     const res = benchInProcess(inproc);
-    const mb = (b) => (b / 1024 / 1024).toFixed(1);
     console.log(
       table(
         ['case', 'iterations', 'setup ms', 'first ms', 'median ms', 'p90 ms', 'peak RSS MB', 'peak heap MB'],
@@ -248,6 +484,110 @@ async function mainBench() {
     for (const r of res.filter((x) => x.counts)) {
       console.log(`\n${r.case.name}: ${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
     }
+    for (const r of res) summary.push(`in-process: ${r.case.name}: median ${r.median.toFixed(2)} ms, peak RSS ${mb(r.maxRss)} MB`);
+  }
+
+  const scaling = pick(SCALING);
+  if (scaling.length > 0) {
+    console.log('\nScaling: synthetic requirement sets (bench/synthetic.mjs), each size in its own node process');
+    console.log(`ms are medians of the timed iterations after 2 warm-up runs on ${n(SCALE_WARMUP)} destinations; µs/dest = total / destinations;`);
+    console.log(`growth exponent = log(time ratio) / log(size ratio): 1 linear, 2 quadratic (above ${SUPERLINEAR} is flagged, for stages over ${FLAG_FLOOR_MS} ms)`);
+    const res = benchScaling(scaling);
+    for (const r of res) {
+      const c = r.case;
+      console.log(`\n${c.name}: ${c.kind === 'names' ? 'exact, *. and apex-and-subdomains names' : 'IPv4 and IPv6 prefixes'}, ${c.shape === 'one' ? 'all in one requirement' : 'in rows of 1 to 20'}, emitted for ${c.target}\n`);
+      console.log(
+        table(
+          ['destinations', 'rows', 'YAML MB', 'iter', 'load ms', 'expand ms', 'emit ms', 'total ms', 'µs/dest', 'emit µs/dest', 'output MB', 'warnings', 'peak RSS MB', 'peak heap MB'],
+          r.sizes.map((x) => [
+            n(x.size),
+            n(x.requirements),
+            mb(x.yamlBytes),
+            x.iterations,
+            x.load.toFixed(0),
+            x.expand.toFixed(0),
+            x.emit.toFixed(0),
+            x.total.toFixed(0),
+            ((x.total * 1000) / x.size).toFixed(1),
+            ((x.emit * 1000) / x.size).toFixed(1),
+            mb(x.outputBytes),
+            x.warnings,
+            mb(x.maxRss),
+            mb(x.heapPeak),
+          ]),
+          [true, true, true, true, true, true, true, true, true, true, true, true, true, true],
+        ),
+      );
+      const growth = [];
+      for (let i = 1; i < r.sizes.length; i++) {
+        const a = r.sizes[i - 1];
+        const b = r.sizes[i];
+        const stage = (k) => ({ ratio: b[k] / a[k], exp: exponent(a[k], b[k], a.size, b.size) });
+        growth.push({ a, b, load: stage('load'), expand: stage('expand'), emit: stage('emit'), total: stage('total'), perDest: b.total / b.size / (a.total / a.size) });
+      }
+      console.log('');
+      console.log(
+        table(
+          ['sizes', 'size ×', 'load ×', 'expand ×', 'emit ×', 'total ×', 'µs/dest ×', 'exponent load/expand/emit/total'],
+          growth.map((g) => [
+            `${n(g.a.size)} → ${n(g.b.size)}`,
+            `${(g.b.size / g.a.size).toFixed(0)}x`,
+            `${g.load.ratio.toFixed(1)}x`,
+            `${g.expand.ratio.toFixed(1)}x`,
+            `${g.emit.ratio.toFixed(1)}x`,
+            `${g.total.ratio.toFixed(1)}x`,
+            `${g.perDest.toFixed(2)}x`,
+            [g.load, g.expand, g.emit, g.total].map((s) => s.exp.toFixed(2)).join(' / '),
+          ]),
+          [false, true, true, true, true, true, true, true],
+        ),
+      );
+      const flagged = growth.flatMap((g) => ['load', 'expand', 'emit'].filter((k) => g[k].exp > SUPERLINEAR && g.b[k] >= FLAG_FLOOR_MS).map((k) => `${k} ${n(g.a.size)} → ${n(g.b.size)} (exponent ${g[k].exp.toFixed(2)})`));
+      console.log(flagged.length ? `\nsuper-linear: ${flagged.join('; ')}` : '\nclose to linear: no stage grows with an exponent above ' + SUPERLINEAR);
+      const big = r.sizes[r.sizes.length - 1];
+      const whole = growth.length ? exponent(r.sizes[0].total, big.total, r.sizes[0].size, big.size) : NaN;
+      summary.push(
+        `scaling: ${c.name} (${c.target}): ${n(big.size)} destinations in ${(big.total / 1000).toFixed(2)} s ` +
+          `(load ${(big.load / 1000).toFixed(2)} s, expand ${(big.expand / 1000).toFixed(2)} s, emit ${(big.emit / 1000).toFixed(2)} s), ` +
+          `${((big.total * 1000) / big.size).toFixed(1)} µs/dest, peak RSS ${mb(big.maxRss)} MB; ` +
+          `µs/dest ${r.sizes.map((x) => ((x.total * 1000) / x.size).toFixed(1)).join(' → ')} at ${r.sizes.map((x) => n(x.size)).join(' / ')}; ` +
+          `exponent ${n(r.sizes[0].size)} → ${n(big.size)} ${whole.toFixed(2)}${flagged.length ? `; SUPER-LINEAR: ${flagged.join('; ')}` : ''}`,
+      );
+    }
+  }
+
+  const tags = pick(SERVICE_TAGS);
+  if (tags.length > 0) {
+    console.log('\nService Tags: every tag of the file resolved and aggregated (own node process; medians of the iterations),');
+    console.log('then checked in another process against the minimum from bench/prefixes.mjs (sibling merging, no fwgen code)\n');
+    const res = benchServiceTags(tags);
+    console.log(
+      table(
+        ['case', 'iter', 'load ms', 'resolve+aggregate ms', 'union ms', 'peak RSS MB', 'peak heap MB'],
+        res.map((r) => [r.case.name, r.case.iterations, r.load.toFixed(0), r.resolve.toFixed(0), r.union.toFixed(0), mb(r.maxRss), mb(r.heapPeak)]),
+        [false, true, true, true, true, true, true],
+      ),
+    );
+    for (const r of res) {
+      const k = r.counts;
+      console.log(`\n${r.case.name} (${r.case.file}):`);
+      console.log(`  tags: ${n(k.tags)}`);
+      console.log(`  prefixes before aggregation (all tags): ${n(k.before)}`);
+      console.log(`  prefixes after aggregation, each tag on its own (total): ${n(k.after)} (${((1 - k.after / k.before) * 100).toFixed(1)}% fewer)`);
+      console.log(`  independent minimum, each tag on its own (total): ${n(r.check.minimal)}; tags whose prefixes differ from it: ${r.check.mismatches.length}`);
+      for (const m of r.check.mismatches.slice(0, 10)) console.log(`    ${m}`);
+      console.log(`  union of all tags: ${n(k.union)} prefixes after aggregation; independent minimum ${n(r.check.unionMinimal)}, same prefixes: ${r.check.unionSame ? 'yes' : 'no'}`);
+      console.log(`  minimal: ${r.isMinimal ? 'yes' : 'no'} (check took ${(r.check.ms / 1000).toFixed(1)} s)`);
+      summary.push(
+        `service tags: ${n(k.tags)} tags, ${n(k.before)} prefixes → ${n(k.after)} after per-tag aggregation (union of all tags: ${n(k.union)}); ` +
+          `load ${r.load.toFixed(0)} ms, resolve+aggregate ${r.resolve.toFixed(0)} ms, peak RSS ${mb(r.maxRss)} MB; minimal: ${r.isMinimal ? 'yes' : 'no'}`,
+      );
+    }
+  }
+
+  if (summary.length > 0) {
+    console.log('\nSummary\n');
+    for (const line of summary) console.log(`- ${line}`);
   }
 }
 
