@@ -144,6 +144,20 @@ export const commands: readonly CommandSpec[] = [
     load: () => import('./commands/check.js'),
   },
   {
+    name: 'import',
+    describe: 'Draft a requirement set from a vendor document (Markdown, AsciiDoc, reStructuredText or text), for review',
+    positionals: [{ name: 'document', describe: 'the vendor document; - reads stdin' }],
+    options: {
+      id: { type: 'string', requiresArg: true, describe: 'the set id (default: the file name, as an id)' },
+      out: { type: 'string', requiresArg: true, describe: 'write here (temp file, then rename) instead of stdout' },
+    },
+    examples: [
+      ['fwgen import vendor-network.md > vendor.yaml', 'a draft with provenance; warnings name what to review'],
+      ['fwgen import - --id acme < doc.md | fwgen validate -', 'from stdin, checked at once'],
+    ],
+    load: () => import('./commands/import.js'),
+  },
+  {
     name: 'validate',
     describe: 'Check requirement files and report every problem with its position',
     positionals: [{ name: 'files', describe: 'requirement files (YAML or JSON); - reads stdin', array: true }],

@@ -12,6 +12,10 @@ import { version } from '../version.js';
  * which is loaded only then, so the common path starts fast.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.length === 1 && argv[0] === '--version') {
+    io.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
   const fast = fastParse(argv);
   if (!fast) return runYargs(argv, io).catch((e: unknown) => reportThrown(e, io));
   return runCommand(fast.spec, fast.args, io);

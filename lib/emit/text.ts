@@ -59,7 +59,9 @@ export function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDes
   const groups = new Map<string, ResolvedDestination[]>();
   for (const d of dests) {
     const key = d.ports.map(formatPort).join(',');
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
   }
   return [...groups.values()];
 }

@@ -42,6 +42,10 @@ export const diagnosticCodes = [
   'EMIT_UNKNOWN_TARGET',
   'EMIT_OPTION',
   'EMIT_LIMIT',
+  'IMPORT_EMPTY',
+  'IMPORT_REVIEW',
+  'IMPORT_UNCLASSIFIED',
+  'IMPORT_NOT_IMPORTED',
   'USAGE',
 ] as const;
 

@@ -23,7 +23,8 @@ function fromBigInt(n: bigint, width: 32 | 128): string {
 
 /** Parses canonical CIDRs (as the model and the Service Tags loader produce) into ranges. */
 function toRange(cidr: string): { family: 4 | 6; range: Range } {
-  const [addr, bits] = ipaddr.parseCIDR(cidr);
+  // Ask the right family directly: the generic parser tries the other one first and throws for it.
+  const [addr, bits] = cidr.includes(':') ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr);
   const width = addr.kind() === 'ipv4' ? 32 : 128;
   const start = toBigInt(addr.toByteArray());
   const size = 1n << BigInt(width - bits);

@@ -5,6 +5,9 @@ import { nearest } from '../model/nearest.js';
 import { aggregatePrefixes } from './aggregate.js';
 import { tagPrefixes, type ServiceTag, type ServiceTagsData } from './service-tags.js';
 
+/** Tags already resolved per Service Tags file, so a project with many outputs aggregates each tag once. */
+const resolvedByData = new WeakMap<ServiceTagsData, Map<string, ResolvedEndpoint>>();
+
 /** Does the set name any service tag, as a destination, source or alternative? */
 export function usesServiceTags(set: ResolvedRequirementSet): boolean {
   return set.requirements.some((r) => [...r.destinations.map((d) => d.endpoint), ...r.alternatives, ...(r.sources ?? [])].some((e) => e.kind === 'service-tag'));
@@ -16,7 +19,8 @@ export function usesServiceTags(set: ResolvedRequirementSet): boolean {
  */
 export function resolveServiceTags(set: ResolvedRequirementSet, data: ServiceTagsData): { set?: ResolvedRequirementSet; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const cache = new Map<string, ResolvedEndpoint>();
+  let cache = resolvedByData.get(data);
+  if (!cache) resolvedByData.set(data, (cache = new Map()));
   const byBase = new Map<string, ServiceTag[]>();
   for (const t of data.tags.values()) {
     if (!t.region) continue;
@@ -61,7 +65,8 @@ export function resolveServiceTags(set: ResolvedRequirementSet, data: ServiceTag
     const { prefixes, diagnostics: bad } = tagPrefixes(tag, data.info.file);
     diagnostics.push(...bad);
     const resolved: ResolvedEndpoint = { ...e, resolvedName: tag.name, prefixes: aggregatePrefixes(prefixes) };
-    cache.set(key, resolved);
+    // A tag with a bad prefix is reported every time it is used, never served from the cache.
+    if (bad.length === 0) cache.set(key, resolved);
     return resolved;
   };
   const requirements = set.requirements.map((req) => ({

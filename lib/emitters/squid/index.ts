@@ -225,7 +225,12 @@ function destinationValues(dests: readonly ResolvedDestination[], options: Emitt
     else if (e.match === 'apex-and-subdomains' || options.subdomains === 'widen') dotted.add(e.name);
     else below.add(e.name);
   }
-  const coveredBy = (name: string, self: boolean) => [...dotted].some((d) => (self && d === name) || name.endsWith('.' + d));
+  // Walk the name's parent domains (a few labels) rather than scan every `.name` entry, so large lists stay linear.
+  const coveredBy = (name: string, self: boolean) => {
+    if (self && dotted.has(name)) return true;
+    for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (dotted.has(name.slice(i + 1))) return true;
+    return false;
+  };
   const dots = [...dotted].filter((n) => !coveredBy(n, false));
   const exacts = [...exactNames].filter((n) => !coveredBy(n, true));
   const regexes = [...below].filter((n) => !coveredBy(n, true));

@@ -1,0 +1,581 @@
+/**
+ * From blocks to a draft: each table row becomes a requirement (columns by header words), each line of prose or of a
+ * bullet list that names endpoints becomes one, and so does each line of a code block that lists endpoints. What is
+ * found but cannot be modelled (examples, service tags in prose, addresses in sample output, words that name
+ * nothing) is kept as a finding. Headings give sections and scenarios; Inbound/Outbound headings give directions.
+ */
+import type { Direction } from '../model/requirement-set.js';
+import type { Block, SourceLine, Table, TableRow } from './blocks.js';
+import { tableRoles, type Role } from './columns.js';
+import { Draft, idText, type DraftRequirement, type YamlEndpoint } from './draft.js';
+import { normalizeInline } from './inline.js';
+import { defineParameters, parameterFromWords, type ProseUnit } from './parameters.js';
+import { parsePortCell, portsInProse } from './ports.js';
+import { asksForAccess, isExample, portStatement, saysEachOther, statementFor, type PortStatement } from './prose.js';
+import { leftoverWords, scanTokens, schemePort, type HostToken, type Token } from './tokens.js';
+
+interface Context {
+  /** Heading path below the title, joined with " > " (or the title when there is nothing below it). */
+  section?: string;
+  scenario?: string;
+  direction?: Direction;
+}
+
+/** Words a heading holds besides its direction when it only says which way ("Inbound rules", "Outbound traffic"). */
+const DIRECTION_FILLER = /\b(rules?|traffic|connections?|connectivity|ports?|access|requirements?|network|networking|firewall|endpoints?|the|and|for|urls?|fqdns?)\b/gi;
+
+function headingDirection(text: string): { direction?: Direction; pure: boolean } {
+  const t = text.toLowerCase();
+  const direction: Direction | undefined = /\b(inbound|ingress|incoming)\b/.test(t)
+    ? 'inbound'
+    : /\b(outbound|egress|outgoing)\b/.test(t)
+      ? 'outbound'
+      : /\b(internal|east-west|node-to-node|intra-cluster)\b/.test(t)
+        ? 'internal'
+        : undefined;
+  if (!direction) return { pure: false };
+  const rest = t.replace(/\b(inbound|ingress|incoming|outbound|egress|outgoing|internal|east-west|node-to-node|intra-cluster)\b/g, '').replace(DIRECTION_FILLER, '').replace(/[^a-z0-9]+/g, '');
+  return { direction, pure: rest === '' && direction !== 'internal' };
+}
+
+function cellDirection(text: string): Direction | undefined {
+  const t = text.toLowerCase();
+  if (/\b(in|inbound|ingress|incoming)\b/.test(t) && !/\b(out|outbound|egress|outgoing|both|bidirectional)\b/.test(t)) return 'inbound';
+  if (/\b(out|outbound|egress|outgoing)\b/.test(t) && !/\b(in|inbound|ingress|incoming|both|bidirectional)\b/.test(t)) return 'outbound';
+  if (/\b(internal|east-west)\b/.test(t)) return 'internal';
+  return undefined;
+}
+
+/** Plain text of a heading or cell for display (markup and placeholders' braces as the document wrote them). */
+function plain(text: string): string {
+  return text
+    .replace(/\*\*|__|`/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Words saying "any address" in a source or destination cell. */
+const ANY_WORDS = /^(?:any|all|\*|anywhere|everywhere|(?:the\s+)?(?:public\s+)?internet|any\s+(?:source|ip|address|host)|all\s+(?:sources|addresses|ips))$/i;
+/** Words that name machines, so a cell of words is an endpoint group. */
+const MACHINES = /\b(nodes?|headnodes?|machines?|servers?|hosts?|vms?|instances?|clients?|devices?|workers?|masters?|subnets?|clusters?|pods?|workstations?|computers?|appliances?|gateways?|agents?|controllers?|runners?|desktops?|laptops?|users?)\b/i;
+
+export interface InterpretResult {
+  title?: string;
+  sections: string[];
+}
+
+export function interpret(blocks: readonly Block[], draft: Draft): InterpretResult {
+  // ---- Headings: title, sections, and each block's context ----
+  const headings = blocks.filter((b): b is Extract<Block, { kind: 'heading' }> => b.kind === 'heading');
+  const minLevel = Math.min(...headings.map((h) => h.level));
+  const atMin = headings.filter((h) => h.level === minLevel);
+  const titleHeading = atMin.length === 1 && headings[0] === atMin[0] ? headings[0] : undefined;
+  const title = titleHeading ? plain(titleHeading.text) : undefined;
+  const sections: string[] = title ? [title] : [];
+  const contexts = new Map<Block, Context>();
+  const stack: { level: number; text: string; direction?: Direction; pure: boolean }[] = [];
+  let ctx: Context = title ? { section: title, scenario: title } : {};
+  for (const b of blocks) {
+    if (b.kind === 'heading') {
+      if (b === titleHeading) continue;
+      while (stack.length && stack[stack.length - 1]!.level >= b.level) stack.pop();
+      const text = plain(b.text);
+      stack.push({ level: b.level, text, ...headingDirection(text) });
+      const section = stack.map((s) => s.text).join(' > ');
+      if (!sections.includes(section)) sections.push(section);
+      const scenario = [...stack].reverse().find((s) => !s.pure)?.text ?? title ?? section;
+      const direction = [...stack].reverse().find((s) => s.direction)?.direction;
+      ctx = { section, scenario, ...(direction ? { direction } : {}) };
+    }
+    contexts.set(b, ctx);
+  }
+  const ctxOf = (b: Block) => contexts.get(b) ?? {};
+
+  // ---- Tables ----
+  const candidateTables: { table: Table; used: boolean; ctx: Context }[] = [];
+  blocks.forEach((b, k) => {
+    if (b.kind !== 'table') return;
+    const before = blocks[k - 1];
+    const intro = before && (before.kind === 'paragraph' || before.kind === 'item') && ctxOf(before) === ctxOf(b) ? before : undefined;
+    if (!readTable(b.table, ctxOf(b), draft, intro)) candidateTables.push({ table: b.table, used: false, ctx: ctxOf(b) });
+  });
+
+  // ---- Prose: port statements, then the names each line asks for ----
+  const statements: PortStatement[] = [];
+  const units: ProseUnit[] = [];
+  for (const b of blocks) {
+    if (b.kind !== 'paragraph' && b.kind !== 'item') continue;
+    const whole = b.lines.map((l) => l.text).join(' ');
+    const s = portStatement(normalizeInline(whole, 'prose').text, b.line, ctxOf(b).section);
+    if (s) statements.push(s);
+    for (const l of b.lines) {
+      const raw = b.kind === 'item' ? (b.raw.find((r) => r.n === l.n)?.text ?? l.text) : l.text;
+      units.push({ line: l.n, text: normalizeInline(l.text, 'prose').text, raw, item: b.kind === 'item' });
+    }
+  }
+  const imported = new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
+  blocks.forEach((b, k) => {
+    if (b.kind === 'paragraph' || b.kind === 'item') readProse(b, ctxOf(b), draft, statements, imported);
+    else if (b.kind === 'code') {
+      const before = blocks[k - 1];
+      readCode(b.lines, b.line, ctxOf(b), draft, statements, imported, before && (before.kind === 'paragraph' || before.kind === 'item') ? before.lines.map((l) => l.text).join(' ') : undefined);
+    } else if (b.kind === 'skipped' && b.what === 'external-table') {
+      draft.findings.push({ line: b.line, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: 'a table read from another file is not imported', hint: 'import that file on its own' });
+    } else if (b.kind === 'skipped' && b.what === 'link-definition') {
+      draft.links += b.lines.length;
+      for (const l of b.lines) draft.linkLines.add(l.n);
+    }
+  });
+  readGroupStatements(blocks, contexts, draft);
+
+  // ---- Tables that hold no destinations: a parameter's mapping, or nothing the model can use ----
+  defineParameters(draft, units, candidateTables);
+  for (const t of candidateTables) {
+    if (t.used) continue;
+    const header = t.table.header ? ` (${t.table.header.map(plain).join(' | ')})` : '';
+    draft.findings.push({
+      line: t.table.line,
+      severity: 'warning',
+      code: 'IMPORT_NOT_IMPORTED',
+      message: `table${header} has no column of destinations and names no host or address; not imported`,
+      hint: 'if it lists endpoints, give the column a header such as "Destination" or "FQDN"',
+    });
+  }
+  return { ...(title ? { title } : {}), sections };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Tables
+// ------------------------------------------------------------------------------------------------
+
+interface Entry {
+  endpoint: YamlEndpoint;
+  /** Port of this endpoint alone (host:port, a URL's scheme). */
+  port?: string;
+}
+
+/** Reads a table with a destination (or service-tag) column into requirements; false when it has neither. */
+function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined): boolean {
+  const { roles, byContent } = tableRoles(table);
+  const cols = (role: Role) => roles.flatMap((r, i) => (r === role ? [i] : []));
+  const dest = cols('destination');
+  const tags = cols('service-tag');
+  if (dest.length === 0 && tags.length === 0) return false;
+  const tableReview: string[] = [];
+  const header = table.header?.map(plain);
+  if (byContent) {
+    const c = dest[0]!;
+    tableReview.push(header ? `no header word names the destination column; column ${c + 1} ("${header[c]}") holds names and is read as the destinations` : `the table has no header; column ${c + 1} holds names and is read as the destinations, the other columns by their content`);
+  }
+  const unknown = header ? header.flatMap((h, i) => (roles[i] === undefined && h !== '' ? [`"${h}"`] : [])) : [];
+  if (unknown.length) tableReview.push(`column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not understood: kept only in the provenance text (a condition?)`);
+  const introText = intro?.lines.map((l) => l.text).join(' ');
+  if (introText && /\boptional(ly)?\b/i.test(introText)) {
+    tableReview.push(`the text before this table (line ${intro!.line}) says its rows are optional: consider an option (\`options:\` and \`when:\`)`);
+  }
+  const first = draft.requirements.length;
+  const join = (idx: number[], row: TableRow) => idx.map((i) => row.cells[i] ?? '').filter((c) => c.trim() !== '').join(' , ');
+  table.rows.forEach((row, n) => {
+    const review = [...row.notes];
+    const comments: string[] = [];
+    const destText = join(dest, row);
+    const { entries, problems, notes } = readEndpoints(destText, row.line, draft, 'destination');
+    review.push(...problems);
+    comments.push(...notes);
+    const tagText = join(tags, row);
+    const alternatives: YamlEndpoint[] = [];
+    if (tagText) {
+      const t = normalizeInline(tagText, 'cell');
+      for (const tok of scanTokens(t.text, { tagsExpected: true })) {
+        if (tok.kind === 'service-tag') {
+          // Beside a destination column the tags are the address form of the same need; alone, they are the destinations.
+          if (dest.length) alternatives.push(tagEndpoint(tok, row.line, draft));
+          else entries.push({ endpoint: tagEndpoint(tok, row.line, draft) });
+          if (!tok.known) review.push(`service tag "${tok.tag}" is not in the shipped Service Tags snapshot`);
+        } else if (tok.kind === 'cidr') alternatives.push(...tok.cidrs);
+        else review.push(`"${tok.raw}" in the service tag column is not a service tag; not imported`);
+      }
+    }
+    const rowLabel = `row ${n + 1} (line ${row.line})`;
+    if (entries.length === 0) {
+      const what = destText.trim() === '' ? 'an empty destination' : `no destination fwgen can read in "${plain(destText)}"`;
+      draft.findings.push({ line: row.line, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `${rowLabel} has ${what}; not imported`, hint: 'add it by hand if it is a requirement' });
+      return;
+    }
+    // Ports: the port column (with the protocol column), else the destinations' own, else the prose around.
+    const portCell = join(cols('port'), row);
+    const protoCell = join(cols('protocol'), row);
+    const parsed = parsePortCell(plain(portCell), plain(protoCell));
+    if (parsed.unparsed.length) review.push(`port${cols('port').length ? '' : '/protocol'} cell "${plain(portCell || protoCell)}": could not read ${parsed.unparsed.map((u) => `"${u}"`).join(', ')}`);
+    let rowPorts = parsed.ports;
+    if (rowPorts.length === 0 && entries.every((e) => e.port === undefined)) {
+      rowPorts = ['https:443'];
+      review.push(portCell || protoCell ? `no port read from "${plain(portCell || protoCell)}"; https:443 assumed` : 'the row gives no port; https:443 assumed');
+    }
+    // Sources and direction.
+    const srcText = join(cols('source'), row);
+    let sources: YamlEndpoint[] | undefined;
+    if (srcText.trim() !== '') {
+      const s = readEndpoints(srcText, row.line, draft, 'source');
+      review.push(...s.problems);
+      comments.push(...s.notes);
+      if (s.entries.length) sources = s.entries.map((e) => e.endpoint);
+    }
+    const dirText = join(cols('direction'), row);
+    let direction = ctx.direction;
+    if (dirText.trim() !== '') {
+      const d = cellDirection(dirText);
+      if (d) direction = d;
+      else review.push(`direction "${plain(dirText)}" not understood; ${direction ?? 'outbound'} assumed`);
+    }
+    const name = join(cols('name'), row);
+    const purposeText = [plain(name), plain(join(cols('purpose'), row))].filter(Boolean).join(': ');
+    // Destinations with a port of their own that differs from the row's get a requirement of their own.
+    const groups = new Map<string, { ports: string[]; endpoints: YamlEndpoint[] }>();
+    for (const e of entries) {
+      const ports = e.port !== undefined && parsed.ports.length === 0 ? [e.port] : e.port !== undefined && !parsed.ports.includes(e.port) ? [e.port] : rowPorts;
+      if (e.port !== undefined && parsed.ports.length && !parsed.ports.includes(e.port)) {
+        review.push(`"${describe(e.endpoint)}" is written with port ${e.port}, the port column says ${parsed.ports.join(', ')}; the name's own port is used`);
+      }
+      const key = ports.join(',');
+      const g = groups.get(key) ?? { ports, endpoints: [] };
+      g.endpoints.push(e.endpoint);
+      groups.set(key, g);
+    }
+    const multiple = groups.size > 1;
+    let k = 0;
+    for (const g of groups.values()) {
+      k++;
+      draft.requirements.push({
+        line: row.line,
+        idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+        idName: (name ? plain(name) : String(n + 1)) + (multiple ? `-${k}` : ''),
+        ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
+        ...(direction && direction !== 'outbound' ? { direction } : {}),
+        ...(sources ? { sources } : {}),
+        destinations: g.endpoints,
+        ports: g.ports,
+        ...(purposeText ? { purpose: purposeText } : {}),
+        ...(alternatives.length ? { alternatives } : {}),
+        provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: row.line, row: n + 1, text: row.text },
+        comments: [...comments, ...(multiple ? [`the row's names have different ports: requirement ${k} of ${groups.size} from this row`] : [])],
+        review: k === 1 ? review : [],
+        origin: 'table',
+      });
+    }
+  });
+  const head = draft.requirements[first];
+  if (head) {
+    const kind = { markdown: 'Markdown', asciidoc: 'AsciiDoc', 'rst-grid': 'RST grid', 'rst-simple': 'RST simple', 'rst-list-table': 'RST list-table', 'rst-csv-table': 'RST csv-table' }[table.kind];
+    head.comments.unshift(`${kind} table, lines ${table.line}-${table.endLine}${table.caption ? ` ("${plain(table.caption)}")` : ''}; columns: ${(header ?? roles.map((_, i) => `column ${i + 1}`)).map((h, i) => `${h || '(blank)'} → ${roles[i] ?? 'not read'}`).join(', ')}`);
+    head.review.unshift(...tableReview);
+  } else if (tableReview.length) {
+    for (const r of tableReview) draft.findings.push({ line: table.line, severity: 'warning', code: 'IMPORT_REVIEW', message: r });
+  }
+  return true;
+}
+
+function tagEndpoint(tok: Extract<Token, { kind: 'service-tag' }>, line: number, draft: Draft): YamlEndpoint {
+  if (tok.regionParam === undefined) return { serviceTag: tok.tag };
+  const p = draft.parameter(tok.regionParam, tok.raw, line);
+  return { serviceTag: tok.tag, region: `{${p.name}}` };
+}
+
+/** The endpoints of a destination or source cell, with what to say about them. */
+function readEndpoints(text: string, line: number, draft: Draft, role: 'destination' | 'source'): { entries: Entry[]; problems: string[]; notes: string[] } {
+  const entries: Entry[] = [];
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const norm = normalizeInline(text, 'cell');
+  const tokens = scanTokens(norm.text);
+  const placeholderFor = (s: string, raw: string, whole: boolean) => draft.parameter(s, norm.placeholders.find((p) => p.slug === s)?.raw ?? raw, line, whole).name;
+  const seen = new Set<string>();
+  const push = (e: Entry) => {
+    const key = endpointKey(e.endpoint) + '|' + (e.port ?? '');
+    if (seen.has(key)) return;
+    seen.add(key);
+    entries.push(e);
+  };
+  for (const t of tokens) {
+    if (t.kind === 'host') {
+      if (role === 'source') {
+        problems.push(`source "${t.raw}" is a host name; a source must be a CIDR, a service tag or an endpoint group: not imported`);
+        continue;
+      }
+      let name = t.name;
+      for (const s of t.params) name = name.replace(`{${s}}`, `{${placeholderFor(s, `{${s}}`, false)}}`);
+      const endpoint: YamlEndpoint = t.match === 'subdomains' ? `*.${name}` : t.match === 'apex-and-subdomains' ? { host: name, match: 'apex-and-subdomains' } : name;
+      if (t.match === 'apex-and-subdomains') problems.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
+      if (t.privateSuffix && t.params.length === 0) problems.push(`"${t.name}" is not under a public top-level domain (an internal name?)`);
+      if (t.path) notes.push(`"${t.raw}": the path ${t.path} is dropped; firewall rules match host names`);
+      const port = schemePort(t.scheme, t.port);
+      if (t.scheme && port === undefined) problems.push(`"${t.raw}": no port known for scheme ${t.scheme}://`);
+      push({ endpoint, ...(port ? { port } : {}) });
+    } else if (t.kind === 'cidr') {
+      if (t.range) notes.push(`range "${t.raw}" written as ${t.cidrs.join(', ')}`);
+      if (t.any) {
+        if (role === 'source') problems.push(`source "${t.raw}" read as every address (${t.cidrs.join(', ')}); if that is intended, say why with \`allowBroad:\``);
+        else problems.push(`destination "${t.raw}" is every address; if that is intended, say why with \`allowBroad:\``);
+      }
+      for (const c of t.cidrs) push({ endpoint: c, ...(t.port ? { port: `tcp:${t.port}` } : {}) });
+    } else if (t.kind === 'service-tag') {
+      push({ endpoint: tagEndpoint(t, line, draft) });
+      if (!t.known) problems.push(`service tag "${t.tag}" is not in the shipped Service Tags snapshot`);
+    } else {
+      problems.push(`"${t.raw}" not imported: ${t.reason}`);
+    }
+  }
+  // A placeholder standing alone is a whole host name ({control-plane-fqdn}).
+  const rest = leftoverText(norm.text, tokens);
+  for (const m of rest.matchAll(/\{([a-z0-9-]+)\}/g)) {
+    if (role === 'source') {
+      problems.push(`source "${m[0]}" is a placeholder for a host name; a source must be a CIDR or a group: not imported`);
+      continue;
+    }
+    push({ endpoint: `{${placeholderFor(m[1]!, m[0], true)}}` });
+  }
+  const words = leftoverWords(rest.replace(/\{[a-z0-9-]+\}/g, ' '), []);
+  if (entries.length === 0 && problems.length === 0 && words !== '') {
+    const phrase = plain(text);
+    const param = role === 'destination' ? parameterFromWords(phrase) : undefined;
+    if (param) {
+      const p = draft.parameter(param, phrase, line, true);
+      p.fromWords = true;
+      if (!p.review.length) p.review.push(`"${phrase}" names a host in words, not a placeholder: read as parameter ${p.name}; check the name`);
+      notes.push(`"${phrase}" is the parameter {${p.name}}`);
+      entries.push({ endpoint: `{${p.name}}` });
+    } else if (ANY_WORDS.test(phrase)) {
+      if (role === 'source') notes.push(`source "${phrase}": any peer, so no \`sources:\``);
+      else {
+        problems.push(`destination "${phrase}" read as every address; if that is intended, say why with \`allowBroad:\``);
+        entries.push({ endpoint: '0.0.0.0/0' }, { endpoint: '::/0' });
+      }
+    } else if (role === 'source' || MACHINES.test(phrase)) {
+      const { group } = draft.group(phrase, line);
+      entries.push({ endpoint: { group: group.id } });
+      notes.push(`"${phrase}" is the endpoint group ${group.id}`);
+    }
+    // Otherwise nothing: the caller reports the row.
+  } else if (words !== '' && /[A-Za-z]{3,}/.test(words)) {
+    problems.push(`${role} cell has words besides the names: "${words}"; check they add no condition`);
+  }
+  return { entries, problems, notes };
+}
+
+/** The text with the tokens cut out. */
+function leftoverText(text: string, tokens: readonly Token[]): string {
+  let out = '';
+  let at = 0;
+  for (const t of tokens) {
+    out += text.slice(at, t.start) + ' ';
+    at = t.end;
+  }
+  return out + text.slice(at);
+}
+
+export function endpointKey(e: YamlEndpoint): string {
+  if (typeof e === 'string') return e.toLowerCase();
+  if ('host' in e) return `.${e.host}`;
+  if ('serviceTag' in e) return e.region ? `${e.serviceTag}.${e.region}` : e.serviceTag;
+  return `group:${e.group}`;
+}
+
+function describe(e: YamlEndpoint): string {
+  return endpointKey(e);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Prose, lists and code
+// ------------------------------------------------------------------------------------------------
+
+function fallbackPorts(statements: readonly PortStatement[], line: number, ctx: Context, comments: string[], review: string[]): string[] {
+  const s = statementFor(statements, line, ctx.section);
+  if (s) {
+    const quote = s.text.length > 100 ? `${s.text.slice(0, 97)}...` : s.text;
+    if (s.line === line) return s.ports;
+    (s.all || s.section === ctx.section ? comments : review).push(`ports ${s.ports.join(', ')} from line ${s.line}: "${quote}"`);
+    return s.ports;
+  }
+  review.push('no port stated for it; https:443 assumed');
+  return ['https:443'];
+}
+
+function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Context, draft: Draft, statements: readonly PortStatement[], imported: ReadonlySet<string>): void {
+  const whole = b.lines.map((l) => l.text).join(' ');
+  const asks = asksForAccess(whole);
+  for (const l of b.lines) {
+    const norm = normalizeInline(l.text, 'prose');
+    if (norm.links) {
+      draft.links += norm.links;
+      draft.linkLines.add(l.n);
+    }
+    const tokens = scanTokens(norm.text, { prose: true });
+    const destinations: YamlEndpoint[] = [];
+    const ports = new Set<string>();
+    const review: string[] = [];
+    const comments: string[] = [];
+    for (const t of tokens) {
+      if (t.kind === 'service-tag') {
+        draft.tag(t.regionParam ? `${t.tag}.[${t.regionParam}]` : t.tag, l.n);
+        continue;
+      }
+      if (t.kind === 'invalid') {
+        if (t.reason) draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `"${t.raw}" ${t.reason}; not imported` });
+        continue;
+      }
+      const endpoints = proseEndpoints(t, l.n, norm.placeholders, draft);
+      if (isExample(norm.text, t)) {
+        draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is given as an example; not imported`, hint: 'if it is a real endpoint, add it by hand' });
+        continue;
+      }
+      const fresh = endpoints.filter((e) => !imported.has(endpointKey(e)));
+      if (fresh.length === 0) continue;
+      destinations.push(...fresh.filter((e) => !destinations.some((d) => endpointKey(d) === endpointKey(e))));
+      const own = t.kind === 'host' ? schemePort(t.scheme, t.port) : t.port ? `tcp:${t.port}` : undefined;
+      if (own) ports.add(own);
+      if (t.kind === 'host' && t.match === 'apex-and-subdomains') review.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
+      if (t.kind === 'cidr' && t.any) review.push(`"${t.raw}" is every address; if that is intended, say why with \`allowBroad:\``);
+    }
+    if (destinations.length === 0) continue;
+    const raw = b.kind === 'item' ? (b.raw.find((r) => r.n === l.n)?.text ?? l.text) : l.text;
+    const stated = ports.size ? [...ports] : portsInProse(norm.text);
+    const finalPorts = stated.length ? stated : fallbackPorts(statements, l.n, ctx, comments, review);
+    if (!asks) review.push('read from prose that does not ask for access in so many words; check that it is a requirement');
+    comments.unshift(`read from ${b.kind === 'item' ? 'a list item' : 'prose'}`);
+    draft.requirements.push({
+      line: l.n,
+      idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+      idName: `line-${l.n}`,
+      ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
+      ...(ctx.direction && ctx.direction !== 'outbound' ? { direction: ctx.direction } : {}),
+      destinations,
+      ports: finalPorts,
+      provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: l.n, text: raw },
+      comments,
+      review,
+      origin: b.kind === 'item' ? 'list' : 'prose',
+    });
+  }
+}
+
+function proseEndpoints(t: Token, line: number, placeholders: readonly { raw: string; slug: string }[], draft: Draft): YamlEndpoint[] {
+  if (t.kind === 'cidr') return t.cidrs;
+  if (t.kind !== 'host') return [];
+  let name = t.name;
+  for (const s of t.params) {
+    const p = draft.parameter(s, placeholders.find((x) => x.slug === s)?.raw ?? `{${s}}`, line);
+    name = name.replace(`{${s}}`, `{${p.name}}`);
+  }
+  return [t.match === 'subdomains' ? `*.${name}` : t.match === 'apex-and-subdomains' ? { host: name, match: 'apex-and-subdomains' } : name];
+}
+
+/**
+ * A code or literal block: when every line names endpoints and nothing else, each line is a requirement (a literal
+ * list); otherwise what it names is reported, not imported (sample output, a command, a JSON excerpt).
+ */
+function readCode(lines: readonly SourceLine[], at: number, ctx: Context, draft: Draft, statements: readonly PortStatement[], imported: ReadonlySet<string>, intro: string | undefined): void {
+  const content = lines.filter((l) => l.text.trim() !== '' && !/^\s*(#|\/\/)/.test(l.text));
+  const read = content.map((l) => {
+    const text = normalizeInline(l.text.replace(/\s(#|\/\/)\s.*$/, ''), 'cell');
+    const tokens = scanTokens(text.text);
+    return { l, text, tokens, words: leftoverWords(text.text, tokens) };
+  });
+  const isList = read.length > 0 && read.every((r) => r.tokens.length > 0 && r.tokens.every((t) => t.kind === 'host' || t.kind === 'cidr') && !/[A-Za-z]{2,}/.test(r.words));
+  if (isList) {
+    const asks = intro !== undefined && asksForAccess(intro);
+    const introPorts = intro ? portsInProse(normalizeInline(intro, 'prose').text) : [];
+    for (const r of read) {
+      const destinations: YamlEndpoint[] = [];
+      const own = new Set<string>();
+      for (const t of r.tokens) {
+        destinations.push(...proseEndpoints(t, r.l.n, r.text.placeholders, draft));
+        const p = t.kind === 'host' ? schemePort(t.scheme, t.port) : t.kind === 'cidr' && t.port ? `tcp:${t.port}` : undefined;
+        if (p) own.add(p);
+      }
+      const comments = [`read from a list in a code block (lines ${at}-${lines[lines.length - 1]?.n ?? at})`];
+      const review: string[] = [];
+      const ports = own.size ? [...own] : introPorts.length ? introPorts : fallbackPorts(statements, r.l.n, ctx, comments, review);
+      if (!asks) review.push('listed in a code block without a sentence before it asking for access; check that it is a requirement');
+      draft.requirements.push({
+        line: r.l.n,
+        idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+        idName: `line-${r.l.n}`,
+        ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
+        ...(ctx.direction && ctx.direction !== 'outbound' ? { direction: ctx.direction } : {}),
+        destinations,
+        ports,
+        provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: r.l.n, text: r.l.text },
+        comments,
+        review,
+        origin: 'code',
+      });
+    }
+    return;
+  }
+  const named: string[] = [];
+  for (const r of read) {
+    for (const t of r.tokens) {
+      if (t.kind === 'service-tag') draft.tag(t.tag, r.l.n);
+      else if (t.kind === 'host' || t.kind === 'cidr') {
+        const shown = t.kind === 'host' ? (t as HostToken).raw : t.raw;
+        const keys = t.kind === 'cidr' ? t.cidrs : [t.match === 'subdomains' ? `*.${t.name}` : t.name];
+        if (keys.every((k) => imported.has(k.toLowerCase()))) continue;
+        if (!named.includes(shown)) named.push(shown);
+      }
+    }
+  }
+  if (named.length) {
+    const end = lines[lines.length - 1]?.n ?? at;
+    const list = named.length > 6 ? `${named.slice(0, 6).join(', ')} and ${named.length - 6} more` : named.join(', ');
+    draft.findings.push({ line: lines[0]?.n ?? at, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `code block at lines ${lines[0]?.n ?? at}-${end} names ${list}; not imported (sample text, not a list of endpoints)`, hint: 'add what the document asks for by hand' });
+  }
+}
+
+/** "All Kubernetes nodes can communicate with each other across all necessary ports": a group to itself. */
+function readGroupStatements(blocks: readonly Block[], contexts: ReadonlyMap<Block, Context>, draft: Draft): void {
+  if (draft.groups.size === 0) return;
+  for (const b of blocks) {
+    if (b.kind !== 'paragraph' && b.kind !== 'item') continue;
+    const ctx = contexts.get(b) ?? {};
+    for (const l of b.lines) {
+      const text = plain(l.text).toLowerCase();
+      if (!saysEachOther(text)) continue;
+      for (const g of draft.groups.values()) {
+        if (!text.includes(g.title.toLowerCase())) continue;
+        g.lines.add(l.n);
+        const ports = portsInProse(text);
+        const review = [`read from prose: ${g.id} to itself; check the sources, destinations and ports`];
+        if (ports.length === 0) review.push('no port stated; any assumed');
+        draft.requirements.push({
+          line: l.n,
+          idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+          idName: `${g.id}-to-${g.id}`,
+          ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
+          direction: 'internal',
+          sources: [{ group: g.id }],
+          destinations: [{ group: g.id }],
+          ports: ports.length ? ports : ['any'],
+          purpose: sentenceWith(plain(l.text), g.title),
+          provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: l.n, text: l.text },
+          comments: ['read from prose about an endpoint group'],
+          review,
+          origin: 'prose',
+        });
+      }
+    }
+  }
+}
+
+function sentenceWith(text: string, words: string): string {
+  const parts = text.split(/(?<=[.!?])\s+/);
+  return parts.find((p) => p.toLowerCase().includes(words.toLowerCase())) ?? text;
+}
+
+/** A requirement id: scope and name slugged, at most 64 characters. */
+export function requirementId(r: DraftRequirement): string {
+  const scope = idText(r.idScope, 36);
+  const name = idText(r.idName, 26) || 'row';
+  const id = [scope, name].filter(Boolean).join('-');
+  return /^[a-z0-9]/.test(id) ? id : `r-${id}`.slice(0, 64);
+}
