@@ -64,6 +64,7 @@ export class Draft {
   readonly findings: Finding[] = [];
   /** Service tags named outside a service-tag column: name → lines. */
   readonly serviceTags = new Map<string, Set<number>>();
+  private readonly mentioned = new Set<string>();
   links = 0;
   linkLines = new Set<number>();
 
@@ -91,6 +92,13 @@ export class Draft {
     const g = { id, title: title.replace(/\s+/g, ' ').trim(), lines: new Set([line]) };
     this.groups.set(id, g);
     return { group: g, created: true };
+  }
+
+  /** True the first time `key` is asked about: for saying something once, at its first use. */
+  firstMention(key: string): boolean {
+    if (this.mentioned.has(key)) return false;
+    this.mentioned.add(key);
+    return true;
   }
 
   tag(name: string, line: number): void {

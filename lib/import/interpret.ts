@@ -11,7 +11,7 @@ import { Draft, idText, type DraftRequirement, type YamlEndpoint } from './draft
 import { normalizeInline } from './inline.js';
 import { defineParameters, parameterFromWords, type ProseUnit } from './parameters.js';
 import { parsePortCell, portsInProse } from './ports.js';
-import { asksForAccess, isExample, portStatement, saysEachOther, statementFor, type PortStatement } from './prose.js';
+import { asksForAccess, conditionIn, isExample, portStatement, saysEachOther, sentenceAt, sentencesOf, statementFor, type PortStatement } from './prose.js';
 import { leftoverWords, scanTokens, schemePort, type HostToken, type Token } from './tokens.js';
 
 interface Context {
@@ -111,7 +111,8 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
     if (s) statements.push(s);
     for (const l of b.lines) {
       const raw = b.kind === 'item' ? (b.raw.find((r) => r.n === l.n)?.text ?? l.text) : l.text;
-      units.push({ line: l.n, text: normalizeInline(l.text, 'prose').text, raw, item: b.kind === 'item' });
+      const norm = normalizeInline(l.text, 'prose');
+      units.push({ line: l.n, text: norm.text, placeholders: norm.placeholders, raw, item: b.kind === 'item' });
     }
   }
   const imported = new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
@@ -343,7 +344,7 @@ function readEndpoints(text: string, line: number, draft: Draft, role: 'destinat
       const p = draft.parameter(param, phrase, line, true);
       p.fromWords = true;
       if (!p.review.length) p.review.push(`"${phrase}" names a host in words, not a placeholder: read as parameter ${p.name}; check the name`);
-      notes.push(`"${phrase}" is the parameter {${p.name}}`);
+      if (draft.firstMention(`param:${p.name}`)) notes.push(`"${phrase}" is the parameter {${p.name}}`);
       entries.push({ endpoint: `{${p.name}}` });
     } else if (ANY_WORDS.test(phrase)) {
       if (role === 'source') notes.push(`source "${phrase}": any peer, so no \`sources:\``);
@@ -354,7 +355,7 @@ function readEndpoints(text: string, line: number, draft: Draft, role: 'destinat
     } else if (role === 'source' || MACHINES.test(phrase)) {
       const { group } = draft.group(phrase, line);
       entries.push({ endpoint: { group: group.id } });
-      notes.push(`"${phrase}" is the endpoint group ${group.id}`);
+      if (draft.firstMention(`group:${group.id}`)) notes.push(`"${phrase}" is the endpoint group ${group.id}`);
     }
     // Otherwise nothing: the caller reports the row.
   } else if (words !== '' && /[A-Za-z]{3,}/.test(words)) {
@@ -392,7 +393,7 @@ function describe(e: YamlEndpoint): string {
 function fallbackPorts(statements: readonly PortStatement[], line: number, ctx: Context, comments: string[], review: string[]): string[] {
   const s = statementFor(statements, line, ctx.section);
   if (s) {
-    const quote = s.text.length > 100 ? `${s.text.slice(0, 97)}...` : s.text;
+    const quote = s.text.length > 160 ? `${s.text.slice(0, 157)}...` : s.text;
     if (s.line === line) return s.ports;
     (s.all || s.section === ctx.section ? comments : review).push(`ports ${s.ports.join(', ')} from line ${s.line}: "${quote}"`);
     return s.ports;
@@ -415,9 +416,11 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
     const ports = new Set<string>();
     const review: string[] = [];
     const comments: string[] = [];
+    const conditions = new Set<string>();
+    let sentence: string | undefined;
     for (const t of tokens) {
       if (t.kind === 'service-tag') {
-        draft.tag(t.regionParam ? `${t.tag}.[${t.regionParam}]` : t.tag, l.n);
+        draft.tag(t.regionParam ? t.raw : t.tag, l.n);
         continue;
       }
       if (t.kind === 'invalid') {
@@ -432,6 +435,9 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
       const fresh = endpoints.filter((e) => !imported.has(endpointKey(e)));
       if (fresh.length === 0) continue;
       destinations.push(...fresh.filter((e) => !destinations.some((d) => endpointKey(d) === endpointKey(e))));
+      sentence ??= sentenceAt(norm.text, t.start);
+      const condition = conditionIn(sentenceAt(norm.text, t.start));
+      if (condition) conditions.add(condition);
       const own = t.kind === 'host' ? schemePort(t.scheme, t.port) : t.port ? `tcp:${t.port}` : undefined;
       if (own) ports.add(own);
       if (t.kind === 'host' && t.match === 'apex-and-subdomains') review.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
@@ -442,7 +448,11 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
     const stated = ports.size ? [...ports] : portsInProse(norm.text);
     const finalPorts = stated.length ? stated : fallbackPorts(statements, l.n, ctx, comments, review);
     if (!asks) review.push('read from prose that does not ask for access in so many words; check that it is a requirement');
+    for (const c of conditions) review.push(`the text makes it conditional ("${c}"): consider an option (\`options:\` and \`when:\`)`);
     comments.unshift(`read from ${b.kind === 'item' ? 'a list item' : 'prose'}`);
+    // An item's lead-in ("REST endpoint - Allow access ...") names it; otherwise the sentence says what it is for.
+    const lead = b.kind === 'item' && l === b.lines[0] ? /^(.{3,70}?)\s+[-–—:]\s/.exec(plain(l.text))?.[1] : undefined;
+    const purpose = lead ?? (sentence === undefined ? undefined : asWritten(sentence, norm.text, l.text));
     draft.requirements.push({
       line: l.n,
       idScope: ctx.scenario ?? ctx.section ?? 'requirement',
@@ -451,6 +461,7 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
       ...(ctx.direction && ctx.direction !== 'outbound' ? { direction: ctx.direction } : {}),
       destinations,
       ports: finalPorts,
+      ...(purpose ? { purpose } : {}),
       provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: l.n, text: raw },
       comments,
       review,
@@ -550,7 +561,7 @@ function readGroupStatements(blocks: readonly Block[], contexts: ReadonlyMap<Blo
         draft.requirements.push({
           line: l.n,
           idScope: ctx.scenario ?? ctx.section ?? 'requirement',
-          idName: `${g.id}-to-${g.id}`,
+          idName: g.id,
           ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
           direction: 'internal',
           sources: [{ group: g.id }],
@@ -565,6 +576,14 @@ function readGroupStatements(blocks: readonly Block[], contexts: ReadonlyMap<Blo
       }
     }
   }
+}
+
+/** The sentence of the line as written that matches `sentence` of its normalised text (same position). */
+function asWritten(sentence: string, normalised: string, raw: string): string {
+  const norm = sentencesOf(normalised).map((x) => x.trim());
+  const written = sentencesOf(raw).map((x) => x.trim());
+  const k = norm.indexOf(sentence);
+  return plain(k >= 0 && norm.length === written.length ? written[k]! : sentence);
 }
 
 function sentenceWith(text: string, words: string): string {

@@ -37,6 +37,8 @@ export interface ProseUnit {
   line: number;
   /** Normalised text: placeholders as `{slug}`. */
   text: string;
+  /** The placeholders of the line as written, by slug (to quote the document's own spelling). */
+  placeholders: readonly { raw: string; slug: string }[];
   /** As written. */
   raw: string;
   /** A list item (for mappings given as a list after a sentence ending in ":"). */
@@ -64,7 +66,8 @@ export function defineParameters(draft: Draft, units: readonly ProseUnit[], tabl
       if (!p) continue;
       const after = sentence.slice(first.index + first[0].length);
       const pairs = [...after.matchAll(PAIR)];
-      const rawSentence = sentence.replace(/\s+/g, ' ').trim();
+      // Quoted with the document's own spelling of its placeholders.
+      const rawSentence = sentence.replace(/\{([a-z0-9-]+)\}/g, (m, s: string) => unit.placeholders.find((x) => x.slug === s)?.raw ?? m).replace(/\s+/g, ' ').trim();
       if (pairs.length >= 2 && mentioned.length === 1) {
         p.kind = 'enum';
         p.values = Object.fromEntries(pairs.map((m) => [m[1]!, m[2]!.trim()]));

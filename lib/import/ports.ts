@@ -155,7 +155,7 @@ export function portsInProse(text: string): string[] {
   };
   for (const m of t.matchAll(/\b(https?|tcp|udp|ssh)\s*(?::|\/|\s)\s*(\d{1,5}(?:-\d{1,5})?)\b(?!\.\d)/g)) add(`${m[1]}:${m[2]}`);
   for (const m of t.matchAll(/\b(\d{1,5}(?:-\d{1,5})?)\s*\/\s*(tcp|udp)\b/g)) add(`${m[2]}:${m[1]}`);
-  for (const m of t.matchAll(/\bports?\s*:?\s*((?:\d{1,5}(?:-\d{1,5})?)(?:\s*(?:,|and|or|&)\s*\d{1,5}(?:-\d{1,5})?)*)(?![\d.])/g)) {
+  for (const m of t.matchAll(/\bports?\s*:?\s*((?:\d{1,5}(?:-\d{1,5})?)(?:\s*(?:,|and|or|&)\s*\d{1,5}(?:-\d{1,5})?)*)(?!\d|\.\d)/g)) {
     for (const n of m[1]!.split(/\s*(?:,|and|or|&)\s*/)) add(withProto(n));
   }
   if (out.length === 0) {

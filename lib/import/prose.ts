@@ -35,7 +35,31 @@ export interface PortStatement {
 export function portStatement(text: string, line: number, section: string | undefined): PortStatement | undefined {
   const ports = portsInProse(text);
   if (ports.length === 0 || ports.includes('any')) return undefined;
-  return { line, section, ports, all: /\b(all|every)\s+(endpoints?|hosts?|urls?|fqdns?|connections?|traffic|services?)\b/i.test(text), text };
+  // Quote the sentences that say it ("... over HTTPS ...", "All endpoints are reached over port 443.").
+  const numbered = sentencesOf(text).filter((s) => /\d/.test(s) && portsInProse(s).length > 0);
+  const said = numbered.length ? numbered : sentencesOf(text).filter((s) => portsInProse(s).length > 0);
+  return { line, section, ports, all: /\b(all|every)\s+(endpoints?|hosts?|urls?|fqdns?|connections?|traffic|services?)\b/i.test(text), text: (said.length ? said : [text]).join(' ') };
+}
+
+/** Sentences of a passage, split after ". " (not after "e.g." and friends). */
+export function sentencesOf(text: string): string[] {
+  return text.split(/(?<=[^A-Z.][.!?])\s+(?=[A-Z`<{(>"])/);
+}
+
+/** The sentence of `text` around offset `at`. */
+export function sentenceAt(text: string, at: number): string {
+  let start = 0;
+  for (const part of sentencesOf(text)) {
+    const i = text.indexOf(part, start);
+    if (i <= at && at < i + part.length) return part.trim();
+    start = i + part.length;
+  }
+  return text.trim();
+}
+
+/** Words that make a requirement conditional: "if enabled", "optionally", "only when". */
+export function conditionIn(sentence: string): string | undefined {
+  return /\b(if|when|whenever|optional|optionally|unless|only if|only when|in case)\b[^,;.)—–]{0,40}/i.exec(sentence)?.[0].trim();
 }
 
 /**
