@@ -1,5 +1,5 @@
 /**
- * Golden files: every folder spec/fixtures/<case>/ (folders starting with `_` are skipped) holds `input.yaml`, an
+ * Golden files: every folder spec/fixtures/<case>/ (folders starting with `_`, and `import`, are skipped) holds `input.yaml`, an
  * optional `args.json` and `expected/<target>.<ext>` (the rules) with `expected/<target>.diagnostics.txt` (stderr
  * exactly as the CLI prints it). Each target is run through the CLI in-process with cwd = the case folder.
  *
@@ -38,7 +38,8 @@ interface Expected {
 function cases(): { name: string; dir: string; args: CaseArgs; expected: Expected[] }[] {
   if (!existsSync(FIXTURES)) return [];
   return readdirSync(FIXTURES)
-    .filter((n) => !n.startsWith('_') && statSync(join(FIXTURES, n)).isDirectory())
+    // spec/fixtures/import/ holds vendor documents for `fwgen import` (spec/import/), not requirement files.
+    .filter((n) => !n.startsWith('_') && n !== 'import' && statSync(join(FIXTURES, n)).isDirectory())
     .sort()
     .map((name) => {
       const dir = join(FIXTURES, name);

@@ -64,6 +64,8 @@ export class Draft {
   readonly findings: Finding[] = [];
   /** Service tags named outside a service-tag column: name → lines. */
   readonly serviceTags = new Map<string, Set<number>>();
+  /** Of those, the ones the shipped Service Tags snapshot does not have. */
+  readonly unknownTags = new Set<string>();
   private readonly mentioned = new Set<string>();
   links = 0;
   linkLines = new Set<number>();
@@ -101,10 +103,11 @@ export class Draft {
     return true;
   }
 
-  tag(name: string, line: number): void {
+  tag(name: string, line: number, known: boolean): void {
     const lines = this.serviceTags.get(name) ?? new Set<number>();
     lines.add(line);
     this.serviceTags.set(name, lines);
+    if (!known) this.unknownTags.add(name);
   }
 }
 

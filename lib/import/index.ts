@@ -73,7 +73,8 @@ export function importDocument(input: string, options: ImportOptions): ImportRes
   }
   for (const f of draft.findings) warn(f.line, f.code, f.message, f.hint, f.severity);
   for (const [tag, ls] of draft.serviceTags) {
-    warn(Math.min(...ls), 'IMPORT_NOT_IMPORTED', `service tag ${tag} named (${lines(ls)}); not imported`, `add \`alternatives: [{ serviceTag: ${tag.replace(/\.\[.*\]$/, '')} }]\` to the requirements it covers`);
+    const unknown = draft.unknownTags.has(tag) ? ', and not in the shipped Service Tags snapshot' : '';
+    warn(Math.min(...ls), 'IMPORT_NOT_IMPORTED', `service tag ${tag} named (${lines(ls)}); not imported${unknown}`, `add \`alternatives: [{ serviceTag: ${tag.replace(/\.\[.*\]$/, '')} }]\` to the requirements it covers`);
   }
   if (draft.links) warn(Math.min(...draft.linkLines), 'IMPORT_NOT_IMPORTED', `${draft.links} link${draft.links === 1 ? '' : 's'} to other documents (${lines(draft.linkLines)}) not read as endpoints`, undefined, 'note');
 

@@ -108,19 +108,27 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
     if (b.kind !== 'paragraph' && b.kind !== 'item') continue;
     const whole = b.lines.map((l) => l.text).join(' ');
     const s = portStatement(normalizeInline(whole, 'prose').text, b.line, ctxOf(b).section);
-    if (s) statements.push(s);
+    // A statement before the first section (under the title) speaks for the whole document.
+    if (s) statements.push(ctxOf(b).section === title ? { ...s, all: true } : s);
     for (const l of b.lines) {
       const raw = b.kind === 'item' ? (b.raw.find((r) => r.n === l.n)?.text ?? l.text) : l.text;
       const norm = normalizeInline(l.text, 'prose');
       units.push({ line: l.n, text: norm.text, placeholders: norm.placeholders, raw, item: b.kind === 'item' });
     }
   }
-  const imported = new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
+  const fromTables = new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
+  const imported = () => new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
+  // What a list item or paragraph is read with: its section's heading, and for an item the paragraph that introduces its list.
+  let intro: string | undefined;
   blocks.forEach((b, k) => {
-    if (b.kind === 'paragraph' || b.kind === 'item') readProse(b, ctxOf(b), draft, statements, imported);
-    else if (b.kind === 'code') {
+    if (b.kind === 'heading') intro = undefined;
+    if (b.kind === 'paragraph' || b.kind === 'item') {
+      const leaf = ctxOf(b).section?.split(' > ').pop() ?? '';
+      readProse(b, ctxOf(b), draft, statements, fromTables, imported, `${leaf} ${b.kind === 'item' ? (intro ?? '') : ''}`);
+      if (b.kind === 'paragraph') intro = b.lines.map((l) => l.text).join(' ');
+    } else if (b.kind === 'code') {
       const before = blocks[k - 1];
-      readCode(b.lines, b.line, ctxOf(b), draft, statements, imported, before && (before.kind === 'paragraph' || before.kind === 'item') ? before.lines.map((l) => l.text).join(' ') : undefined);
+      readCode(b.lines, b.line, ctxOf(b), draft, statements, imported(), before && (before.kind === 'paragraph' || before.kind === 'item') ? before.lines.map((l) => l.text).join(' ') : undefined);
     } else if (b.kind === 'skipped' && b.what === 'external-table') {
       draft.findings.push({ line: b.line, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: 'a table read from another file is not imported', hint: 'import that file on its own' });
     } else if (b.kind === 'skipped' && b.what === 'link-definition') {
@@ -178,6 +186,7 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
   const first = draft.requirements.length;
   const join = (idx: number[], row: TableRow) => idx.map((i) => row.cells[i] ?? '').filter((c) => c.trim() !== '').join(' , ');
   table.rows.forEach((row, n) => {
+    const rowLabel = `row ${n + 1} (line ${row.line})`;
     const review = [...row.notes];
     const comments: string[] = [];
     const destText = join(dest, row);
@@ -198,7 +207,6 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
         else review.push(`"${tok.raw}" in the service tag column is not a service tag; not imported`);
       }
     }
-    const rowLabel = `row ${n + 1} (line ${row.line})`;
     if (entries.length === 0) {
       const what = destText.trim() === '' ? 'an empty destination' : `no destination fwgen can read in "${plain(destText)}"`;
       draft.findings.push({ line: row.line, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `${rowLabel} has ${what}; not imported`, hint: 'add it by hand if it is a requirement' });
@@ -208,7 +216,13 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     const portCell = join(cols('port'), row);
     const protoCell = join(cols('protocol'), row);
     const parsed = parsePortCell(plain(portCell), plain(protoCell));
-    if (parsed.unparsed.length) review.push(`port${cols('port').length ? '' : '/protocol'} cell "${plain(portCell || protoCell)}": could not read ${parsed.unparsed.map((u) => `"${u}"`).join(', ')}`);
+    const portWords = plain([portCell, protoCell].filter(Boolean).join(' / '));
+    if (parsed.ports.length === 0 && parsed.unparsed.length) {
+      // "ICMP", "GRE", "TCP" without a number: nothing the model can say, and no port is better than a wrong one.
+      draft.findings.push({ line: row.line, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `${rowLabel}: no port the model can express in "${portWords}"; not imported`, hint: 'the model has tcp, udp, http, https, ssh ports and any; add the rule by hand if it matters' });
+      return;
+    }
+    if (parsed.unparsed.length) review.push(`port${cols('port').length ? '' : '/protocol'} cell "${portWords}": could not read ${parsed.unparsed.map((u) => `"${u}"`).join(', ')}`);
     let rowPorts = parsed.ports;
     if (rowPorts.length === 0 && entries.every((e) => e.port === undefined)) {
       rowPorts = ['https:443'];
@@ -250,8 +264,8 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
       k++;
       draft.requirements.push({
         line: row.line,
-        idScope: ctx.scenario ?? ctx.section ?? 'requirement',
-        idName: (name ? plain(name) : String(n + 1)) + (multiple ? `-${k}` : ''),
+        idScope: ctx.section ?? 'requirement',
+        idName: (name ? plain(name) : `${table.caption ? `${plain(table.caption)}-` : ''}${n + 1}`) + (multiple ? `-${k}` : ''),
         ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
         ...(direction && direction !== 'outbound' ? { direction } : {}),
         ...(sources ? { sources } : {}),
@@ -402,9 +416,17 @@ function fallbackPorts(statements: readonly PortStatement[], line: number, ctx: 
   return ['https:443'];
 }
 
-function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Context, draft: Draft, statements: readonly PortStatement[], imported: ReadonlySet<string>): void {
+function readProse(
+  b: Extract<Block, { kind: 'paragraph' | 'item' }>,
+  ctx: Context,
+  draft: Draft,
+  statements: readonly PortStatement[],
+  fromTables: ReadonlySet<string>,
+  imported: () => ReadonlySet<string>,
+  nearby: string,
+): void {
   const whole = b.lines.map((l) => l.text).join(' ');
-  const asks = asksForAccess(whole);
+  const asks = asksForAccess(whole) || asksForAccess(nearby);
   for (const l of b.lines) {
     const norm = normalizeInline(l.text, 'prose');
     if (norm.links) {
@@ -420,11 +442,18 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
     let sentence: string | undefined;
     for (const t of tokens) {
       if (t.kind === 'service-tag') {
-        draft.tag(t.regionParam ? t.raw : t.tag, l.n);
+        draft.tag(t.regionParam ? t.raw : t.tag, l.n, t.known);
         continue;
       }
       if (t.kind === 'invalid') {
         if (t.reason) draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `"${t.raw}" ${t.reason}; not imported` });
+        continue;
+      }
+      if (t.kind === 'host' && t.path) {
+        // A URL with a path in prose is a page to read or a call to make (`docker pull host/image`), not a rule.
+        if (!imported().has(t.match === 'subdomains' ? `*.${t.name}` : t.name)) {
+          draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is named with a path (a page, a command or an API call); not imported`, hint: `if ${t.name} must be reachable, add it by hand` });
+        }
         continue;
       }
       const endpoints = proseEndpoints(t, l.n, norm.placeholders, draft);
@@ -432,7 +461,7 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
         draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is given as an example; not imported`, hint: 'if it is a real endpoint, add it by hand' });
         continue;
       }
-      const fresh = endpoints.filter((e) => !imported.has(endpointKey(e)));
+      const fresh = endpoints.filter((e) => !fromTables.has(endpointKey(e)));
       if (fresh.length === 0) continue;
       destinations.push(...fresh.filter((e) => !destinations.some((d) => endpointKey(d) === endpointKey(e))));
       sentence ??= sentenceAt(norm.text, t.start);
@@ -442,20 +471,24 @@ function readProse(b: Extract<Block, { kind: 'paragraph' | 'item' }>, ctx: Conte
       if (own) ports.add(own);
       if (t.kind === 'host' && t.match === 'apex-and-subdomains') review.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
       if (t.kind === 'cidr' && t.any) review.push(`"${t.raw}" is every address; if that is intended, say why with \`allowBroad:\``);
+      if (/\bfrom\s+(?:\S+\s+){0,4}$/i.test(norm.text.slice(Math.max(0, t.start - 60), t.start))) {
+        review.push(`"${t.raw}" follows "from": it may be a source, not a destination`);
+      }
     }
     if (destinations.length === 0) continue;
     const raw = b.kind === 'item' ? (b.raw.find((r) => r.n === l.n)?.text ?? l.text) : l.text;
     const stated = ports.size ? [...ports] : portsInProse(norm.text);
     const finalPorts = stated.length ? stated : fallbackPorts(statements, l.n, ctx, comments, review);
     if (!asks) review.push('read from prose that does not ask for access in so many words; check that it is a requirement');
+    if (ctx.direction === 'inbound') review.push('the section is about inbound traffic: check whether these are the sources rather than the destinations');
     for (const c of conditions) review.push(`the text makes it conditional ("${c}"): consider an option (\`options:\` and \`when:\`)`);
     comments.unshift(`read from ${b.kind === 'item' ? 'a list item' : 'prose'}`);
     // An item's lead-in ("REST endpoint - Allow access ...") names it; otherwise the sentence says what it is for.
-    const lead = b.kind === 'item' && l === b.lines[0] ? /^(.{3,70}?)\s+[-–—:]\s/.exec(plain(l.text))?.[1] : undefined;
-    const purpose = lead ?? (sentence === undefined ? undefined : asWritten(sentence, norm.text, l.text));
+    const said = /[A-Za-z]{3,}/.test(leftoverWords(norm.text, tokens).replace(/\b(https?|tcp|udp|ssh|port)\b/gi, ''));
+    const purpose = (b.kind === 'item' && l === b.lines[0] ? itemPurpose(plain(l.text)) : undefined) ?? (sentence === undefined || !said ? undefined : asWritten(sentence, norm.text, l.text));
     draft.requirements.push({
       line: l.n,
-      idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+      idScope: ctx.section ?? 'requirement',
       idName: `line-${l.n}`,
       ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
       ...(ctx.direction && ctx.direction !== 'outbound' ? { direction: ctx.direction } : {}),
@@ -508,9 +541,12 @@ function readCode(lines: readonly SourceLine[], at: number, ctx: Context, draft:
       const review: string[] = [];
       const ports = own.size ? [...own] : introPorts.length ? introPorts : fallbackPorts(statements, r.l.n, ctx, comments, review);
       if (!asks) review.push('listed in a code block without a sentence before it asking for access; check that it is a requirement');
+      const condition = intro === undefined ? undefined : conditionIn(intro);
+      if (condition) review.push(`the text before the block makes it conditional ("${condition}"): consider an option (\`options:\` and \`when:\`)`);
+      if (ctx.direction === 'inbound') review.push('the section is about inbound traffic: check whether these are the sources rather than the destinations');
       draft.requirements.push({
         line: r.l.n,
-        idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+        idScope: ctx.section ?? 'requirement',
         idName: `line-${r.l.n}`,
         ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
         ...(ctx.direction && ctx.direction !== 'outbound' ? { direction: ctx.direction } : {}),
@@ -527,7 +563,7 @@ function readCode(lines: readonly SourceLine[], at: number, ctx: Context, draft:
   const named: string[] = [];
   for (const r of read) {
     for (const t of r.tokens) {
-      if (t.kind === 'service-tag') draft.tag(t.tag, r.l.n);
+      if (t.kind === 'service-tag') draft.tag(t.tag, r.l.n, t.known);
       else if (t.kind === 'host' || t.kind === 'cidr') {
         const shown = t.kind === 'host' ? (t as HostToken).raw : t.raw;
         const keys = t.kind === 'cidr' ? t.cidrs : [t.match === 'subdomains' ? `*.${t.name}` : t.name];
@@ -560,7 +596,7 @@ function readGroupStatements(blocks: readonly Block[], contexts: ReadonlyMap<Blo
         if (ports.length === 0) review.push('no port stated; any assumed');
         draft.requirements.push({
           line: l.n,
-          idScope: ctx.scenario ?? ctx.section ?? 'requirement',
+          idScope: ctx.section ?? 'requirement',
           idName: g.id,
           ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
           direction: 'internal',
@@ -576,6 +612,17 @@ function readGroupStatements(blocks: readonly Block[], contexts: ReadonlyMap<Blo
       }
     }
   }
+}
+
+/**
+ * What a list item says it is for: the lead-in before a dash or colon when that names no endpoint ("REST endpoint -
+ * Allow access to ..."), or the words after it when the endpoint leads ("`sync.example.com`: file synchronisation").
+ */
+function itemPurpose(text: string): string | undefined {
+  const m = /^(.{3,90}?)(?:\s+[-–—:]|:)\s+(.+)$/.exec(text);
+  if (!m) return undefined;
+  const names = scanTokens(normalizeInline(m[1]!, 'cell').text).some((t) => t.kind !== 'invalid');
+  return names ? m[2]!.replace(/[.;]$/, '').trim() || undefined : m[1]!.trim();
 }
 
 /** The sentence of the line as written that matches `sentence` of its normalised text (same position). */

@@ -8,6 +8,7 @@
 import type { Table } from './blocks.js';
 import { Draft, parameterName } from './draft.js';
 import { normalizeInline, slug } from './inline.js';
+import { sentencesOf } from './prose.js';
 
 /** Words a destination is named by when the document gives no address: "... FQDN", "... URL", "... host name". */
 const NAMED_BY = /^(.*?)\s*\b(fqdns?|host\s*names?|hostnames?|domain(?:\s+names?)?|urls?|endpoints?|address(?:es)?|server\s+names?)$/i;
@@ -48,17 +49,12 @@ export interface ProseUnit {
 const PAIR = /(?<![\w-])([a-z0-9][a-z0-9-]{0,30})\s*\(([^()]{1,40})\)/g;
 const ITEM_PAIR = /^\s*[`"]?([A-Za-z0-9][A-Za-z0-9-]{0,30})[`"]?\s*(?:\(([^()]{1,60})\)|[:=–—-]\s*(.{1,60}?))\s*[.;,]?\s*$/;
 
-/** Sentences of a line, split after ". " (not after "e.g." and friends). */
-function sentences(text: string): string[] {
-  return text.split(/(?<=[^A-Z.][.!?])\s+(?=[A-Z`<{(>"])/);
-}
-
 /** Finds descriptions and enumerations for the draft's parameters in the document's prose, lists and tables. */
 export function defineParameters(draft: Draft, units: readonly ProseUnit[], tables: readonly { table: Table; used: boolean }[]): void {
   const bySlug = (s: string) => draft.parameters.get(parameterName(s));
   for (let u = 0; u < units.length; u++) {
     const unit = units[u]!;
-    for (const sentence of sentences(unit.text)) {
+    for (const sentence of sentencesOf(unit.text)) {
       const mentioned = [...sentence.matchAll(/\{([a-z0-9-]+)\}(?![\w.-])/g)].filter((m) => m.index === 0 || !/[\w.-]/.test(sentence[m.index - 1]!));
       if (mentioned.length === 0) continue;
       const first = mentioned[0]!;

@@ -37,6 +37,8 @@ const FILLER = new Set(['port', 'ports', 'only', 'outbound', 'inbound', 'egress'
  * port; `unparsed` lists what was written but could not be read.
  */
 export function parsePortCell(portText: string, protocolText = ''): PortParse {
+  // A protocol column that holds numbers too ("UDP 3478") is a port cell of its own.
+  if (portText.trim() === '' && /\d/.test(protocolText)) return parsePortCell(protocolText);
   const hint = protocolWords(protocolText);
   const out: string[] = [];
   const unparsed: string[] = [];
@@ -159,7 +161,10 @@ export function portsInProse(text: string): string[] {
     for (const n of m[1]!.split(/\s*(?:,|and|or|&)\s*/)) add(withProto(n));
   }
   if (out.length === 0) {
-    for (const m of t.matchAll(/\b(?:over|via|using|uses|use)\s+(https|http|ssh)\b/g)) add(`${m[1]}:${DEFAULTS[m[1] as Proto]}`);
+    for (const m of t.matchAll(/\b(?:over|via|using|uses|use)\s+(https|http|ssh)\b|\((https|http|ssh)\)/g)) {
+      const p = (m[1] ?? m[2]) as Proto;
+      add(`${p}:${DEFAULTS[p]}`);
+    }
   }
   return out;
 }

@@ -18,7 +18,7 @@ const EXAMPLE = /(?:\be\.g\.|\bfor (?:example|instance)\b|\bsuch as\b|\bexamples
 /** Is the token given as an example ("Example: myregistry.azurecr.io", "such as X", "e.g. X")? */
 export function isExample(text: string, token: Token): boolean {
   const before = text.slice(Math.max(0, token.start - 80), token.start);
-  const sentence = before.split(/(?<=[^A-Z.][.!?])\s+(?=[A-Z])/).pop() ?? before;
+  const sentence = before.split(/(?<=(?:[^A-Z.]|[A-Z]{2})[.!?])\s+(?=[A-Z])/).pop() ?? before;
   return EXAMPLE.test(sentence);
 }
 
@@ -43,7 +43,7 @@ export function portStatement(text: string, line: number, section: string | unde
 
 /** Sentences of a passage, split after ". " (not after "e.g." and friends). */
 export function sentencesOf(text: string): string[] {
-  return text.split(/(?<=[^A-Z.][.!?])\s+(?=[A-Z`<{(>"])/);
+  return text.split(/(?<=(?:[^A-Z.]|[A-Z]{2})[.!?])\s+(?=[A-Z`<{(>"])/);
 }
 
 /** The sentence of `text` around offset `at`. */

@@ -143,8 +143,9 @@ export function scanTokens(text: string, options: ScanOptions = {}): Token[] {
   }
   for (const m of text.matchAll(IPV6_TOKEN)) {
     const span = { raw: m[0], start: m.index, end: m.index + m[0].length };
-    if (!free(span.start, span.end) || !ipaddr.IPv6.isValid(m[1]!)) continue;
     const bits = m[2];
+    // "8080::" ends an RST paragraph; an address written without a prefix does not end in "::".
+    if (!free(span.start, span.end) || !ipaddr.IPv6.isValid(m[1]!) || (bits === undefined && /::$/.test(m[1]!))) continue;
     const any = ipaddr.IPv6.parse(m[1]!).toNormalizedString() === '0:0:0:0:0:0:0:0' && (bits === undefined || bits === '0');
     const c = checkCidr(any ? '::/0' : bits === undefined ? m[1]! : `${m[1]}/${bits}`);
     if (c.cidr) take({ kind: 'cidr', ...span, cidrs: [c.cidr], any });

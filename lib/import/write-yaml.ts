@@ -139,7 +139,7 @@ function header(input: WriteInput): string[] {
   }
   if (draft.serviceTags.size) {
     out.push('', 'Service tags the document names (not imported: add them as `alternatives:` to the requirements they cover):');
-    for (const [tag, ls] of [...draft.serviceTags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(`- ${tag} (${lines(ls)})`);
+    for (const [tag, ls] of [...draft.serviceTags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(`- ${tag} (${lines(ls)})${draft.unknownTags.has(tag) ? ', not in the shipped Service Tags snapshot' : ''}`);
   }
   if (draft.links) out.push('', `${draft.links} link${draft.links === 1 ? '' : 's'} to other documents (${lines(draft.linkLines)}) not read as endpoints.`);
   return out;
