@@ -91,6 +91,32 @@ const IN_PROCESS = [
       };
     },
   },
+  {
+    // fwgen import on a generated Markdown document: 50 sections of 100 rows (5,000 rows), with multi-name cells,
+    // wildcards, placeholders, code spans and several port spellings; the document is generated untimed.
+    name: 'import 5,000-row Markdown document',
+    iterations: 5,
+    async setup() {
+      const { importDocument } = await import(pathToFileURL(join(ROOT, 'dist/import/index.js')).href);
+      const ports = ['https:443', 'HTTPS', '443/tcp', 'TCP 8443', '80, 443', 'udp/53'];
+      const lines = ['# Generated vendor: network requirements', ''];
+      for (let s = 0; s < 50; s++) {
+        lines.push(`## Service ${s}`, '', '| Destination | Port | Purpose |', '|---|---|---|');
+        for (let r = 0; r < 100; r++) {
+          const n = s * 100 + r;
+          const dest = n % 7 === 0 ? `\`<region>.svc${n}.example.com\`` : n % 5 === 0 ? `svc${n}.example.com, *.cdn${n}.example.net` : `svc${n}.example.com`;
+          lines.push(`| ${dest} | ${ports[n % ports.length]} | Purpose of row ${n} |`);
+        }
+        lines.push('');
+      }
+      const text = lines.join('\n');
+      return () => {
+        const r = importDocument(text, { file: 'generated.md' });
+        if (!r.yaml) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+        return { rows: 5000, requirements: r.requirements, 'bytes of YAML': r.yaml.length };
+      };
+    },
+  },
 ];
 
 // What reached the output for each target: one line per destination name or set element. iptables writes a list of up

@@ -7,7 +7,10 @@ import { basename } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { InternalError } from '../model/diagnostic.js';
 import { normalizeText } from '../load/read-source.js';
-import { loadRequirementSet } from '../load/load-text.js';
+import validateRequirementSet from '../load/requirement-set.validator.js';
+import { validateWithSchema } from '../load/validate-schema.js';
+import { toModel } from '../load/to-model.js';
+import { SourceMap } from '../model/source-map.js';
 import type { DocumentFormat } from './blocks.js';
 import { detectFormat } from './detect.js';
 import { scanDocument } from './structure.js';
@@ -92,13 +95,15 @@ export function importDocument(input: string, options: ImportOptions): ImportRes
 
   const id = options.id ?? (idText(document.replace(/\.[A-Za-z0-9]+$/, ''), 64) || 'imported');
   const setTitle = title ?? blocks.flatMap((b) => (b.kind === 'heading' ? [b.text] : []))[0] ?? document;
-  const yaml = writeYaml({ id, title: setTitle, document, format, sections, draft, ids });
+  const { text: yaml, data } = writeYaml({ id, title: setTitle, document, format, sections, draft, ids });
 
-  // The draft must load as it is: anything else is a bug here, not a problem of the document.
-  const check = loadRequirementSet(yaml, `${id}.yaml`);
-  const errors = check.diagnostics.filter((d) => d.severity === 'error');
+  // The draft must pass the loader's checks (schema, then the model's: host grammar, CIDRs, ports, placeholders, ids):
+  // anything else is a bug here, not a problem of the document. Checked on the data the YAML was written from, which
+  // the yaml package writes faithfully, so a large draft is not parsed back.
+  const sourceMap = new SourceMap(`${id}.yaml`, '', new Map());
+  const errors = [...validateWithSchema(validateRequirementSet, data, sourceMap), ...toModel(data, sourceMap).diagnostics].filter((d) => d.severity === 'error');
   if (errors.length) {
-    throw new InternalError(`fwgen import wrote a draft that does not load: ${errors.slice(0, 3).map((d) => `line ${d.span?.line}: ${d.message}`).join('; ')}`);
+    throw new InternalError(`fwgen import wrote a draft that does not load: ${errors.slice(0, 3).map((d) => `${d.path ?? ''}: ${d.message}`).join('; ')}`);
   }
   return { yaml, format, requirements: draft.requirements.length, diagnostics: sortByLine(diagnostics) };
 }

@@ -42,7 +42,7 @@ export function lines(ns: Iterable<number>): string {
   return `${/[,-]/.test(list) ? 'lines' : 'line'} ${list}`;
 }
 
-export function writeYaml(input: WriteInput): string {
+export function writeYaml(input: WriteInput): { text: string; data: Record<string, unknown> } {
   const { draft } = input;
   const parameters = [...draft.parameters.values()].filter((p) => p.lines.size > 0);
   const obj: Record<string, unknown> = {
@@ -94,7 +94,7 @@ export function writeYaml(input: WriteInput): string {
       if (lines.length) item.commentBefore = block(lines);
     });
   }
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true }), data: obj };
 }
 
 function requirementObject(r: DraftRequirement, id: string, document: string): Record<string, unknown> {
