@@ -41,6 +41,8 @@ export type { Diagnostic, Severity } from './model/diagnostic.js';
 export { FwgenError, InternalError, hasErrors, sortDiagnostics } from './model/diagnostic.js';
 export type { DiagnosticCode } from './model/codes.js';
 export { diagnosticCodes } from './model/codes.js';
+export type { DocumentFormat, ImportOptions, ImportResult } from './import/index.js';
+export { importDocument } from './import/index.js';
 export type { LoadResult } from './load/index.js';
 export { loadRequirementFile } from './load/index.js';
 export { loadRequirementSet } from './load/load-text.js';
