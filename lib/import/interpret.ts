@@ -224,7 +224,7 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     }
     if (parsed.unparsed.length) review.push(`port${cols('port').length ? '' : '/protocol'} cell "${portWords}": could not read ${parsed.unparsed.map((u) => `"${u}"`).join(', ')}`);
     let rowPorts = parsed.ports;
-    if (rowPorts.length === 0 && entries.every((e) => e.port === undefined)) {
+    if (rowPorts.length === 0 && entries.some((e) => e.port === undefined)) {
       rowPorts = ['https:443'];
       review.push(portCell || protoCell ? `no port read from "${plain(portCell || protoCell)}"; https:443 assumed` : 'the row gives no port; https:443 assumed');
     }

@@ -91,6 +91,14 @@ export function scanDocument(text: string, format: DocumentFormat): Block[] {
     );
   };
 
+  // YAML front matter of a Markdown page (--- ... --- on the first lines): metadata, not content.
+  if (format === 'markdown' && lines[0]?.trim() === '---') {
+    const end = lines.findIndex((l, k) => k > 0 && k < 60 && /^(---|\.\.\.)\s*$/.test(l));
+    if (end > 0) {
+      blocks.push({ kind: 'skipped', line: 1, what: 'comment', lines: lines.slice(0, end + 1).map((_, k) => at(k)) });
+      i = end + 1;
+    }
+  }
   while (i < lines.length) {
     const line = lines[i]!;
     if (blank(line)) {

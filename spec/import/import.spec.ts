@@ -149,24 +149,32 @@ describe('fwgen import', function () {
 
     it('reads bullet items and a code block that lists hosts', function () {
       expect(byLine(set)).to.deep.equal({
-        7: 'sync.globex.example.com | https:443',
-        8: 'auth.globex.example.com login.globex.example.net | https:443',
-        9: '*.blob.globex.example.net | https:443',
-        10: 'status.globex.example.com | https:443',
-        11: 'push.globex.example.com | tcp:5223',
-        18: 'updates.globex.example.com | https:443',
-        19: 'cdn.globex.example.org | https:443',
-        31: '192.0.2.0/24 | tcp:8443',
+        11: 'sync.globex.example.com | https:443',
+        12: 'auth.globex.example.com login.globex.example.net | https:443',
+        13: '*.blob.globex.example.net | https:443',
+        14: 'status.globex.example.com | https:443',
+        15: 'push.globex.example.com | tcp:5223',
+        19: '{geo}.api.globex.example.com | https:443',
+        32: 'updates.globex.example.com | https:443',
+        33: 'cdn.globex.example.org | https:443',
+        45: '192.0.2.0/24 | tcp:8443',
       });
-      expect(set.requirements.find((r) => r.provenance.line === 7)!.purpose).to.equal('file synchronisation');
+      expect(set.requirements.find((r) => r.provenance.line === 11)!.purpose).to.equal('file synchronisation');
+      expect(set.title).to.equal('Globex Sync: firewall allowlist'); // not the front matter's
+    });
+
+    it('makes a list after "<placeholder> is ... one of:" an enumeration', function () {
+      const geo = set.parameters.find((p) => p.name === 'geo')!;
+      expect(geo.kind).to.equal('enum');
+      expect(geo.values).to.deep.equal({ emea: 'Europe, Middle East and Africa', amer: 'Americas', apac: 'Asia Pacific' });
     });
 
     it('reports sample output, examples and links instead of importing them', function () {
-      expect(warningsAt(diagnostics, 25).join('\n')).to.contain('192.0.2.10').and.contain('proxy.corp.example.net');
-      expect(warningsAt(diagnostics, 33).join('\n')).to.contain('myorg.globex.example.com').and.contain('example');
+      expect(warningsAt(diagnostics, 39).join('\n')).to.contain('192.0.2.10').and.contain('proxy.corp.example.net');
+      expect(warningsAt(diagnostics, 47).join('\n')).to.contain('myorg.globex.example.com').and.contain('example');
       expect(diagnostics.some((d) => d.severity === 'note' && /link/.test(d.message))).to.equal(true);
-      expect(warningsAt(diagnostics, 18).join('\n')).to.contain('conditional');
-      expect(warningsAt(diagnostics, 31).join('\n')).to.contain('may be a source');
+      expect(warningsAt(diagnostics, 32).join('\n')).to.contain('conditional');
+      expect(warningsAt(diagnostics, 45).join('\n')).to.contain('may be a source');
     });
   });
 
@@ -349,8 +357,8 @@ describe('fwgen import', function () {
       const { yaml } = imported('markdown-lists.md');
       const v = await runCli(['validate', '-'], { stdin: yaml });
       expect(v.code, v.stderr).to.equal(0);
-      expect(v.stdout).to.equal('<stdin>: ok, 8 requirements in set "markdown-lists"\n');
-      const e = await runCli(['emit', '--file', '-', '--target', 'squid'], { stdin: yaml });
+      expect(v.stdout).to.equal('<stdin>: ok, 9 requirements in set "markdown-lists"\n');
+      const e = await runCli(['emit', '--file', '-', '--target', 'squid', '--param', 'geo=emea'], { stdin: yaml });
       expect(e.code, e.stderr).to.equal(0);
       expect(e.stdout).to.contain('sync.globex.example.com');
     });
