@@ -208,7 +208,11 @@ function hostToken(body: string, prefix: string, span: Span, options: ScanOption
   const tail = params.length === 0 ? name : name.slice(name.lastIndexOf('}') + 1).replace(/^[^.]*\.?/, '');
   const privateSuffix = tail === '' ? false : !isIcann(tail.includes('.') ? tail : `x.${tail}`);
   if (options.prose) {
-    if (privateSuffix && params.length === 0) return { kind: 'invalid', ...span, reason: '' };
+    if (privateSuffix && params.length === 0) {
+      // "e.g", "i.e": not names. Anything longer is a name under a private or unknown suffix ("registry.internal"):
+      // said, not imported, since in prose a dotted word is a name only when its suffix is a public one.
+      return { kind: 'invalid', ...span, reason: labels.some((l) => l.length === 1) ? '' : 'is not under a public top-level domain (an internal name, or not a name at all)' };
+    }
     const tld = name.slice(name.lastIndexOf('.') + 1);
     if (FILE_EXTENSIONS.has(tld) && params.length === 0) return { kind: 'invalid', ...span, reason: `looks like a file name (.${tld}), not a host` };
     if (/^[a-z]$/.test(labels[0] ?? '') && labels.length === 2 && prefix === '') return { kind: 'invalid', ...span, reason: '' };

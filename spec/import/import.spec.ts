@@ -202,6 +202,7 @@ describe('fwgen import', function () {
       expect(at19).to.match(/ContosoBackup[^\n]*not in the shipped Service Tags snapshot/);
       expect(warningsAt(diagnostics, 21).join('\n')).to.contain('192.0.2.0/25');
       expect(warningsAt(diagnostics, 29).join('\n')).to.contain('agent01.corp.example.com');
+      expect(warningsAt(diagnostics, 31).join('\n')).to.contain('settings.backup.internal').and.contain('not under a public top-level domain');
     });
   });
 
