@@ -35,7 +35,7 @@ export type Block =
   /** A list item: marker removed from the first line; `raw` keeps the lines as written. */
   | { kind: 'item'; line: number; depth: number; lines: SourceLine[]; raw: SourceLine[] }
   | { kind: 'paragraph'; line: number; lines: SourceLine[] }
-  /** A fenced, delimited, literal or JSON-like block. `intro` is the paragraph just before it. */
+  /** A fenced, delimited, literal or JSON-like block. */
   | { kind: 'code'; line: number; lines: SourceLine[]; lang?: string }
   /** Lines that are neither content nor structure (link definitions, comments, page chrome), counted. */
   | { kind: 'skipped'; line: number; what: 'link-definition' | 'comment' | 'chrome' | 'external-table'; lines: SourceLine[] };
