@@ -166,6 +166,21 @@ describe('the example plugin (examples/plugin-csv)', function () {
     );
   });
 
+  it('loads by package name from the working directory', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'fwgen-plugin-pkg-'));
+    const pkg = join(dir, 'node_modules', 'fwgen-target-csv');
+    cpSync(join(root, 'examples/plugin-csv/csv-emitter.js'), join(pkg, 'index.js'));
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'fwgen-target-csv', version: '1.0.0', type: 'module', main: 'index.js' }));
+    const r = fwgen(dir, 'emit', '--emitter', 'fwgen-target-csv', '--catalog', 'mcr', '--target', 'csv');
+    const missing = fwgen(dir, 'emit', '--emitter', 'fwgen-target-none', '--catalog', 'mcr', '--target', 'csv');
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('"mcr/registry-endpoint","outbound","*","mcr.microsoft.com","https:443"');
+    expect(missing.status).to.equal(2);
+    expect(missing.stderr).to.match(/emitter module fwgen-target-none cannot be found/);
+    expect(missing.stderr).to.match(/npm install fwgen-target-none/);
+  });
+
   it('cannot take an id a built-in target has', function () {
     const dir = mkdtempSync(join(tmpdir(), 'fwgen-plugin-'));
     writeFileSync(join(dir, 'clash.js'), "import csv from '" + join(root, 'examples/plugin-csv/csv-emitter.js') + "';\nexport default { ...csv, id: 'squid' };\n");
