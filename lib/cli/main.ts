@@ -95,7 +95,10 @@ async function runYargs(argv: readonly string[], io: CliIo): Promise<number> {
       if (code !== EXIT.ok) return;
       const spec = commands.find((c) => c.name === argv[0]);
       const hint = spec ? `usage: fwgen ${usageLine(spec)}; see \`fwgen ${spec.name} --help\`` : 'run `fwgen --help` or `fwgen COMMAND --help`';
-      io.stderr.write(`fwgen: error[USAGE]: ${msg || err?.message}\n  hint: ${hint}\n`);
+      const text = msg || err?.message || 'bad usage';
+      // yargs's suggestion alone ("Did you mean emit?") does not say what was wrong.
+      const what = /^Did you mean/.test(text) && argv[0] ? `unknown command "${argv[0]}": ${text}` : text;
+      io.stderr.write(`fwgen: error[USAGE]: ${what}\n  hint: ${hint}\n`);
       code = EXIT.input;
     });
   for (const spec of commands) {
