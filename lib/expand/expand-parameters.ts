@@ -104,7 +104,8 @@ function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext,
       return substitute(e.region, ctx.values).map((region) => ({ kind: 'service-tag' as const, tag: e.tag, region: region.toLowerCase() }));
     case 'host':
       return substitute(e.name, ctx.values).flatMap((name) => {
-        const r = checkFqdn(name);
+        // The base of a wildcard may be a single label ("*.io"): the over-broad check reports that, not the grammar.
+        const r = checkFqdn(name, e.match === 'exact');
         if (r.problems.length) {
           for (const p of r.problems) {
             ctx.diagnostics.push({

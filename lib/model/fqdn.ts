@@ -122,7 +122,8 @@ export function checkFqdn(input: string, requireDot = true): FqdnResult {
       });
     }
   }
-  if (problems.length === 0 && requireDot && labels.length < 2) {
+  // "*.io" is well formed; that it covers a whole public suffix is for the over-broad check to say.
+  if (problems.length === 0 && requireDot && !wildcard && labels.length < 2) {
     problems.push({
       code: 'MODEL_FQDN',
       message: `"${input}" is a single label, not a fully qualified name`,
