@@ -4,39 +4,10 @@ import { loadTemplates } from '../../emit/templates.js';
 import { chainName, iptToken, lineComment, ruleComment } from './escape.js';
 import { planRules, type ChainRole, type Family, type IpSet, type Plan } from './plan.js';
 import templateSpecs from './templates.js';
-
-const exact = { level: 'exact' } as const;
-const names = {
-  level: 'drop',
-  note: 'iptables matches addresses, not names, and fwgen never resolves names at build time',
-  hint: 'use --target squid (a forward proxy that matches names) or a Cilium toFQDNs policy for names; requirements that carry the vendor address form (alternatives) use it here',
-} as const;
-const unbound = { level: 'error', note: 'the endpoint group has no addresses', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
+import { addressOnlyFidelity } from '../../emit/fidelity-presets.js';
 
 /** Addresses and ports are all iptables matches; names are not. */
-const fidelity: FidelityTable = {
-  'host-exact': names,
-  'host-subdomains': names,
-  'host-apex-and-subdomains': names,
-  cidr: exact,
-  'service-tag': exact,
-  'group-destination': exact,
-  'group-destination-unbound': unbound,
-  'source-cidr': exact,
-  // The core gives the tag's prefixes (serviceTags), so a tag source is matched by address like a CIDR.
-  'source-service-tag': exact,
-  'source-group': exact,
-  'source-group-unbound': unbound,
-  'port-http': exact,
-  'port-https': exact,
-  'port-tcp': exact,
-  'port-ssh': exact,
-  'port-udp': exact,
-  'all-traffic': exact,
-  outbound: exact,
-  inbound: exact,
-  internal: exact,
-};
+const fidelity: FidelityTable = addressOnlyFidelity('iptables');
 
 const FILES: Record<Family, string> = { 4: 'iptables.rules', 6: 'ip6tables.rules' };
 const SETS_FILE = 'ipset.restore';

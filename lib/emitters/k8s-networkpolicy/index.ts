@@ -4,38 +4,23 @@ import type { ResolvedRequirementSet, ResolvedSetInfo } from '../../model/resolv
 import { describeSelector, isDns1123Label, isDns1123Subdomain, parseSelector } from './names.js';
 import { requirementRules, TARGET, type K8sPeer, type K8sPort, type Rule, type SetRules } from './policy.js';
 import { renderStream, type DocumentPlan } from './render.js';
+import { allExact } from '../../emit/fidelity-presets.js';
 
-const exact = { level: 'exact' } as const;
 const byName = { hint: 'use --target cilium (toFQDNs) or squid to allow the name' };
 const unbound = { level: 'drop', note: 'the group is not bound to addresses, so no rule can name its systems', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
 
-const fidelity: FidelityTable = {
+const fidelity: FidelityTable = allExact({
   'host-exact': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not names, and fwgen never resolves names', ...byName },
   'host-subdomains': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not wildcard names', ...byName },
   'host-apex-and-subdomains': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not wildcard names', ...byName },
-  cidr: exact,
-  'service-tag': exact,
-  'group-destination': exact,
   'group-destination-unbound': unbound,
-  'source-cidr': exact,
-  // The core gives the tag's prefixes (serviceTags), so a tag source is matched by address like a CIDR.
-  'source-service-tag': exact,
-  'source-group': exact,
   'source-group-unbound': unbound,
-  'port-http': exact,
-  'port-https': exact,
-  'port-tcp': exact,
-  'port-ssh': exact,
-  'port-udp': exact,
   'all-traffic': {
     level: 'narrow',
     note: 'a rule without ports allows every TCP, UDP and SCTP port; whether other protocols such as ICMP pass depends on the network plugin',
     hint: 'use --target iptables or nftables to allow every protocol',
   },
-  outbound: exact,
-  inbound: exact,
-  internal: exact,
-};
+});
 
 const DNS1123_LABEL_PATTERN = '^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /**

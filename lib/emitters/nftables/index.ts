@@ -8,38 +8,9 @@ import { endpointAddresses } from '../../emit/addresses.js';
 import { hashComment, identifier } from './escape.js';
 import { planRequirement, ruleText, type RequirementPlan } from './plan.js';
 import templateSpecs from './templates.js';
+import { addressOnlyFidelity } from '../../emit/fidelity-presets.js';
 
-const exact = { level: 'exact' } as const;
-const names = {
-  level: 'drop',
-  note: 'nftables matches addresses, and fwgen never resolves names at build time (their addresses change)',
-  hint: 'use --target squid (a proxy that matches names) or cilium (toFQDNs), or give the requirement the vendor\'s address form as alternatives',
-} as const;
-const unbound = { level: 'error', note: 'the endpoint group has no addresses', hint: 'bind it to addresses: --bind GROUP=CIDR,...' } as const;
-
-const fidelity: FidelityTable = {
-  'host-exact': names,
-  'host-subdomains': names,
-  'host-apex-and-subdomains': names,
-  cidr: exact,
-  'service-tag': exact,
-  'group-destination': exact,
-  'group-destination-unbound': unbound,
-  'source-cidr': exact,
-  // The core gives the tag's prefixes (serviceTags), so a tag source is matched by address like a CIDR.
-  'source-service-tag': exact,
-  'source-group': exact,
-  'source-group-unbound': unbound,
-  'port-http': exact,
-  'port-https': exact,
-  'port-tcp': exact,
-  'port-ssh': exact,
-  'port-udp': exact,
-  'all-traffic': exact,
-  outbound: exact,
-  inbound: exact,
-  internal: exact,
-};
+const fidelity: FidelityTable = addressOnlyFidelity('nftables');
 
 type ChainName = 'input' | 'forward' | 'output';
 

@@ -72,7 +72,7 @@ describe('iptables target', function () {
       const r = await emitCatalog({ catalogs: ['runai'], params: { 'control-plane-fqdn': 'cp.example.com' }, bind: RUNAI_BIND });
       const dropped = r.diagnostics.filter((d) => d.code === 'FIDELITY_DROPPED' && d.target === 'iptables');
       expect(dropped.map((d) => d.requirement)).to.include.members(['runai/installation-container-registry', 'runai/external-cluster-sync']);
-      for (const d of dropped) expect(d.hint).to.match(/--target squid/).and.match(/Cilium/);
+      for (const d of dropped) expect(d.hint).to.match(/--target squid/).and.match(/cilium/i);
       const all = r.files.map((f) => f.contents).join('\n');
       expect(all).not.to.match(/runai\.jfrog\.io.*-j ACCEPT|cp\.example\.com.*-j ACCEPT/);
     });
