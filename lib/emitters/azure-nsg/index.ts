@@ -6,8 +6,8 @@ import { azureName } from '../azure-common/names.js';
 import { nothingLeftDiagnostic, tagName } from '../azure-common/requirements.js';
 import { allocatePriorities, buildRules, NSG_PREFIXES_MAX, NSG_RULES_MAX, PRIORITY_MAX, PRIORITY_MIN, TARGET, type NsgDirection, type NsgRule, type Substitutions } from './rules.js';
 import { nsgTemplate, type NsgLayout } from './arm.js';
+import { allExact } from '../../emit/fidelity-presets.js';
 
-const exact = { level: 'exact' } as const;
 const bind = 'bind it: --bind GROUP=CIDR,...';
 const names = { level: 'drop', note: 'a network security group matches addresses and service tags, not host names', hint: 'use --target azure-firewall or squid to allow the names' } as const;
 
@@ -17,29 +17,14 @@ const names = { level: 'drop', note: 'a network security group matches addresses
  * in their place where a requirement gives them (usesAlternatives), with a FIDELITY_WIDENED note. Ports are matched
  * as transport and port; an NSG does not look at the protocol inside (neither does any address filter).
  */
-const fidelity: FidelityTable = {
+const fidelity: FidelityTable = allExact({
   'host-exact': names,
   'host-subdomains': names,
   'host-apex-and-subdomains': names,
-  cidr: exact,
-  'service-tag': exact,
-  'group-destination': exact,
   'group-destination-unbound': { level: 'drop', note: 'the group has no addresses, and a rule to * would allow every destination', hint: bind },
-  'source-cidr': exact,
-  // The core gives the tag's prefixes (serviceTags), so a tag source is matched by address like a CIDR.
-  'source-service-tag': exact,
-  'source-group': exact,
+  // A service tag source is written as the tag itself in sourceAddressPrefix, as NSGs take it.
   'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule\'s sourceAddressPrefix is *: every address the NSG applies to (outbound) or every peer (inbound)', hint: bind },
-  'port-http': exact,
-  'port-https': exact,
-  'port-tcp': exact,
-  'port-ssh': exact,
-  'port-udp': exact,
-  'all-traffic': exact,
-  outbound: exact,
-  inbound: exact,
-  internal: exact,
-};
+});
 
 const NAME_OR_EMPTY = '^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?)?$';
 
