@@ -1,5 +1,7 @@
 import type { ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
-import { cidrFamily } from '../model/cidr.js';
+import { aggregatePrefixes, aggregateRanges, type AddressRange } from '../model/aggregate.js';
+
+export { aggregatePrefixes, aggregateRanges, type AddressRange };
 
 export interface AddressList {
   v4: string[];
@@ -9,23 +11,37 @@ export interface AddressList {
 /**
  * The addresses an endpoint stands for, for targets that match addresses: a CIDR, a bound group's CIDRs, or a service
  * tag's prefixes (after the core resolved it). Host names have none; the core has dropped or replaced them already.
+ * As given: not aggregated across endpoints.
  */
 export function endpointAddresses(e: ResolvedEndpoint): AddressList {
   const cidrs = e.kind === 'cidr' ? [e.cidr] : e.kind === 'group' ? e.cidrs ?? [] : e.kind === 'service-tag' ? e.prefixes ?? [] : [];
   return split(cidrs);
 }
 
-/** The addresses of a requirement's sources; `undefined` means any source. */
+/**
+ * The minimal prefixes covering every address of the endpoints (what Python's `collapse_addresses` gives), each
+ * family in address order. Every target that writes addresses writes these, so the same requirement gives the same
+ * prefixes everywhere.
+ */
+export function aggregateEndpoints(endpoints: Iterable<ResolvedEndpoint>): AddressList {
+  const all: string[] = [];
+  for (const e of endpoints) {
+    if (e.kind === 'cidr') all.push(e.cidr);
+    else if (e.kind === 'group') all.push(...(e.cidrs ?? []));
+    else if (e.kind === 'service-tag') all.push(...(e.prefixes ?? []));
+  }
+  return split(aggregatePrefixes(all));
+}
+
+/** The aggregated addresses of a requirement's sources; `undefined` means any source. */
 export function sourceAddresses(req: ResolvedRequirement): AddressList | undefined {
   if (!req.sources || req.sources.length === 0) return undefined;
-  const all = req.sources.map(endpointAddresses);
-  return { v4: uniq(all.flatMap((a) => a.v4)), v6: uniq(all.flatMap((a) => a.v6)) };
+  return aggregateEndpoints(req.sources);
 }
 
 function split(cidrs: readonly string[]): AddressList {
-  return { v4: cidrs.filter((c) => cidrFamily(c) === 4), v6: cidrs.filter((c) => cidrFamily(c) === 6) };
-}
-
-function uniq(xs: string[]): string[] {
-  return [...new Set(xs)];
+  const v4: string[] = [];
+  const v6: string[] = [];
+  for (const c of cidrs) (c.includes(':') ? v6 : v4).push(c);
+  return { v4, v6 };
 }

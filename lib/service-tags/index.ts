@@ -6,7 +6,7 @@ import { parseServiceTags, type ServiceTagsData } from './service-tags.js';
 export type { ServiceTag, ServiceTagsData } from './service-tags.js';
 export { parseServiceTags, tagPrefixes } from './service-tags.js';
 export { resolveServiceTags, usesServiceTags } from './resolve.js';
-export { aggregatePrefixes } from './aggregate.js';
+export { aggregatePrefixes } from '../model/aggregate.js';
 
 /** The dated snapshot shipped with fwgen, so the built-in catalogs work offline. */
 export function defaultServiceTagsFile(): string {

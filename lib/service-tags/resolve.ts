@@ -2,7 +2,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { SourceSpan } from '../model/requirement-set.js';
 import type { ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../model/resolved.js';
 import { nearest } from '../model/nearest.js';
-import { aggregatePrefixes } from './aggregate.js';
+import { aggregatePrefixes } from '../model/aggregate.js';
 import { tagPrefixes, type ServiceTag, type ServiceTagsData } from './service-tags.js';
 
 /** Tags already resolved per Service Tags file, so a project with many outputs aggregates each tag once. */

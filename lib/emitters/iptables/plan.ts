@@ -4,7 +4,7 @@ import type { PortSpec, Provenance } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { endpointAddresses, sourceAddresses, type AddressList } from '../../emit/addresses.js';
-import { aggregatePrefixes } from '../../service-tags/aggregate.js';
+import { aggregatePrefixes } from '../../model/aggregate.js';
 import { iptToken, lineComment, ruleComment, setName } from './escape.js';
 import { groupByPorts } from '../../emit/text.js';
 

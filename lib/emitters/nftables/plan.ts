@@ -2,7 +2,7 @@ import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
 import type { AddressList } from '../../emit/addresses.js';
 import { endpointAddresses, sourceAddresses } from '../../emit/addresses.js';
-import { aggregatePrefixes } from '../../service-tags/aggregate.js';
+import { aggregatePrefixes } from '../../model/aggregate.js';
 import { describeEndpoint } from '../../model/describe.js';
 import { nftPrefix, ruleComment, setName } from './escape.js';
 import { groupByPorts } from '../../emit/text.js';

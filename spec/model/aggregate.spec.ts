@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
-import { aggregatePrefixes } from '../../lib/service-tags/aggregate.js';
+import { aggregatePrefixes, aggregateRanges } from '../../lib/model/aggregate.js';
+import { referenceKeys, referenceMinimal } from '../helpers/reference-prefixes.js';
 import { parseServiceTags, tagPrefixes } from '../../lib/service-tags/service-tags.js';
 
 /** Brute force over a small space: the set of /32s (as offsets inside 10.0.0.0/24) that the prefixes cover. */
@@ -66,7 +67,39 @@ const smallPrefix = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0
   return `10.0.${third}.${base}/${bits}`;
 });
 
+/** Any prefix of either family, host bits cleared, often near others so that they nest, touch and pair. */
+const anyPrefix = fc.oneof(
+  fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 7 })).map(([n, len, near]) => {
+    const base = near ? 0x0a000000 + (n % 4096) * 16 : n;
+    const size = 2 ** (32 - len);
+    const net = Math.floor(base / size) * size;
+    return `${Math.floor(net / 2 ** 24)}.${Math.floor(net / 65536) & 255}.${Math.floor(net / 256) & 255}.${net & 255}/${len}`;
+  }),
+  fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.integer({ min: 0, max: 128 }), fc.boolean()).map(([n, len, near]) => {
+    const base = near ? (0x20010db8n << 96n) + (n % 65536n) * 2n ** 56n : n;
+    const size = 1n << BigInt(128 - len);
+    const net = (base / size) * size;
+    const hex = net.toString(16).padStart(32, '0').match(/.{4}/g)!.join(':');
+    return ipaddr.parse(hex).toString() + `/${len}`;
+  }),
+);
+
 describe('aggregatePrefixes', () => {
+  it('gives exactly the minimal set of the independent reference (bench/prefixes.mjs), both families, /0 to /128', () => {
+    fc.assert(
+      fc.property(fc.array(anyPrefix, { maxLength: 60 }), (cidrs) => {
+        expect(referenceKeys(aggregatePrefixes(cidrs))).to.deep.equal(referenceMinimal(cidrs));
+      }),
+      { numRuns: 500, seed: 13 },
+    );
+  });
+
+  it('refuses a prefix that is not canonical rather than guessing', () => {
+    for (const bad of ['10.0.0.1/24', '10.0.0.0/33', '10.0.0/24', '10.0.0.0/', '010.0.0.0/8', ' 10.0.0.0/8']) {
+      expect(() => aggregatePrefixes([bad]), bad).to.throw(/not a canonical prefix/);
+    }
+  });
+
   it('covers exactly the same addresses (brute force over 10.0.0.0/22)', () => {
     fc.assert(
       fc.property(fc.array(smallPrefix, { maxLength: 40 }), (cidrs) => {
@@ -110,5 +143,39 @@ describe('aggregatePrefixes', () => {
       after += mine.length;
     }
     expect(after).to.be.lessThan(before);
+  });
+});
+
+describe('aggregateRanges', () => {
+  it('gives maximal ranges whose blocks are the aggregated prefixes, disjoint and never adjacent', () => {
+    fc.assert(
+      fc.property(fc.array(anyPrefix, { maxLength: 60 }), (cidrs) => {
+        const ranges = aggregateRanges(cidrs);
+        expect(ranges.flatMap((r) => r.cidrs)).to.deep.equal(aggregatePrefixes(cidrs));
+        for (const r of ranges) {
+          const blocks = r.cidrs.map((c) => ipaddr.parseCIDR(c));
+          expect(blocks[0]![0].toString()).to.equal(r.first);
+          const [lastNet, lastBits] = blocks[blocks.length - 1]!;
+          const width = r.family === 4 ? 32 : 128;
+          let end = 0n;
+          for (const b of lastNet.toByteArray()) end = (end << 8n) | BigInt(b);
+          end += (1n << BigInt(width - lastBits)) - 1n;
+          let last = 0n;
+          for (const b of ipaddr.parse(r.last).toByteArray()) last = (last << 8n) | BigInt(b);
+          expect(last).to.equal(end);
+        }
+        for (let i = 1; i < ranges.length; i++) {
+          const [a, b] = [ranges[i - 1]!, ranges[i]!];
+          if (a.family !== b.family) continue;
+          const next = (t: string) => ipaddr.parse(t).toByteArray().reduce((n, x) => (n << 8n) | BigInt(x), 0n);
+          expect(next(b.first) > next(a.last) + 1n, `${a.last} and ${b.first} touch`).to.equal(true);
+        }
+      }),
+      { numRuns: 300, seed: 14 },
+    );
+  });
+
+  it('writes an unaligned run as one range of several blocks', () => {
+    expect(aggregateRanges(['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/30'])).to.deep.equal([{ family: 4, first: '10.0.0.1', last: '10.0.0.7', cidrs: ['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/30'] }]);
   });
 });

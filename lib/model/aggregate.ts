@@ -1,0 +1,191 @@
+import ipaddr from 'ipaddr.js';
+import { InternalError } from './diagnostic.js';
+
+/**
+ * Prefix aggregation shared by every target that writes addresses, and by Service Tags resolution. IPv4 works on
+ * plain numbers (an address and a block end both fit a double exactly), so 100,000 prefixes take milliseconds; IPv6
+ * uses BigInt.
+ */
+
+/** An inclusive address range of one family, as the first and last address in text form. */
+export interface AddressRange {
+  family: 4 | 6;
+  first: string;
+  last: string;
+  /** The fewest CIDR blocks covering exactly this range, in address order. */
+  cidrs: string[];
+}
+
+const TWO32 = 2 ** 32;
+
+/** `a.b.c.d/len` (canonical, as the model writes it) to its network number and length; throws on anything else. */
+function parseV4(cidr: string): [number, number] {
+  const slash = cidr.indexOf('/');
+  let n = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  const end = slash < 0 ? cidr.length : slash;
+  for (let i = 0; i < end; i++) {
+    const c = cidr.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || octet > 255) throw bad(cidr);
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits > 0 && octet === 0)) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+    } else throw bad(cidr);
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) throw bad(cidr);
+  n = n * 256 + octet;
+  const bits = slash < 0 ? '32' : cidr.slice(slash + 1);
+  if (!/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(bits)) throw bad(cidr);
+  const len = Number(bits);
+  const size = 2 ** (32 - len);
+  if (n % size !== 0) throw bad(cidr);
+  return [n, len];
+}
+
+function bad(cidr: string): InternalError {
+  return new InternalError(`not a canonical prefix: ${JSON.stringify(cidr)}`);
+}
+
+function v4Text(n: number): string {
+  return `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) & 255}.${Math.floor(n / 256) & 255}.${n & 255}`;
+}
+
+/** Merged v4 ranges as [first, last] pairs of numbers, sorted, disjoint and non-adjacent. */
+function mergeV4(cidrs: readonly string[]): number[] {
+  // Pack (start, length) into one double: start * 64 + length sorts by start, and a typed array sorts numerically.
+  const keys = new Float64Array(cidrs.length);
+  for (let i = 0; i < cidrs.length; i++) {
+    const [n, len] = parseV4(cidrs[i]!);
+    keys[i] = n * 64 + len;
+  }
+  keys.sort();
+  const out: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const len = k % 64;
+    const start = (k - len) / 64;
+    const last = start + 2 ** (32 - len) - 1;
+    const top = out.length - 1;
+    if (top > 0 && start <= out[top]! + 1) {
+      if (last > out[top]!) out[top] = last;
+    } else out.push(start, last);
+  }
+  return out;
+}
+
+/** The fewest aligned blocks covering [start, last]: at each step the largest aligned block that fits. */
+function v4Blocks(start: number, last: number, out: string[]): void {
+  while (start <= last) {
+    let len = 32;
+    while (len > 0) {
+      const size = 2 ** (33 - len);
+      if (start % size !== 0 || start + size - 1 > last) break;
+      len--;
+    }
+    out.push(`${v4Text(start)}/${len}`);
+    start += 2 ** (32 - len);
+    if (start >= TWO32) break;
+  }
+}
+
+interface Range6 {
+  start: bigint;
+  end: bigint;
+}
+
+function toBigInt(bytes: number[]): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+function v6Text(n: bigint): string {
+  const bytes: number[] = new Array(16);
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+function mergeV6(cidrs: readonly string[]): Range6[] {
+  const ranges = cidrs.map((cidr): Range6 => {
+    const [addr, bits] = ipaddr.IPv6.parseCIDR(cidr);
+    const start = toBigInt(addr.toByteArray());
+    const size = 1n << BigInt(128 - bits);
+    if (start % size !== 0n) throw bad(cidr);
+    return { start, end: start + size - 1n };
+  });
+  ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: Range6[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end + 1n) {
+      if (r.end > last.end) last.end = r.end;
+    } else out.push({ ...r });
+  }
+  return out;
+}
+
+function v6Blocks(r: Range6, out: string[]): void {
+  let start = r.start;
+  while (start <= r.end) {
+    let bits = 128;
+    while (bits > 0) {
+      const size = 1n << BigInt(129 - bits);
+      if (start % size !== 0n || start + size - 1n > r.end) break;
+      bits--;
+    }
+    out.push(`${v6Text(start)}/${bits}`);
+    start += 1n << BigInt(128 - bits);
+  }
+}
+
+function byFamily(cidrs: readonly string[]): { v4: string[]; v6: string[] } {
+  const v4: string[] = [];
+  const v6: string[] = [];
+  for (const c of cidrs) (c.includes(':') ? v6 : v4).push(c);
+  return { v4, v6 };
+}
+
+/**
+ * The minimal set of CIDRs that covers exactly the same addresses as the input, IPv4 first, then IPv6, each in
+ * address order. Minimal because merged ranges are disjoint and non-adjacent, so no block can span two of them,
+ * and a greedy split of one range into aligned blocks is optimal. Input must be canonical prefixes (host bits zero).
+ */
+export function aggregatePrefixes(cidrs: readonly string[]): string[] {
+  const { v4, v6 } = byFamily(cidrs);
+  const out: string[] = [];
+  const m = mergeV4(v4);
+  for (let i = 0; i < m.length; i += 2) v4Blocks(m[i]!, m[i + 1]!, out);
+  for (const r of mergeV6(v6)) v6Blocks(r, out);
+  return out;
+}
+
+/**
+ * The same addresses as maximal ranges, each with its minimal CIDR blocks, for targets that can write a range as one
+ * object (nftables intervals, PAN-OS `ip-range`). IPv4 first, then IPv6, in address order.
+ */
+export function aggregateRanges(cidrs: readonly string[]): AddressRange[] {
+  const { v4, v6 } = byFamily(cidrs);
+  const out: AddressRange[] = [];
+  const m = mergeV4(v4);
+  for (let i = 0; i < m.length; i += 2) {
+    const blocks: string[] = [];
+    v4Blocks(m[i]!, m[i + 1]!, blocks);
+    out.push({ family: 4, first: v4Text(m[i]!), last: v4Text(m[i + 1]!), cidrs: blocks });
+  }
+  for (const r of mergeV6(v6)) {
+    const blocks: string[] = [];
+    v6Blocks(r, blocks);
+    out.push({ family: 6, first: v6Text(r.start), last: v6Text(r.end), cidrs: blocks });
+  }
+  return out;
+}
