@@ -32,7 +32,6 @@ export function portFeature(p: PortSpec): Feature {
   return 'port-tcp';
 }
 
-const RANK: Record<Fidelity['level'], number> = { exact: 0, widen: 1, narrow: 2, drop: 3, error: 4 };
 
 /** Where a requirement's features meet the target's table: what to keep, and the diagnostics that say what changed. */
 export interface FidelityOutcome {

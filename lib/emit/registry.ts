@@ -24,7 +24,19 @@ const builtinEmitters: readonly EmitterEntry[] = (
     ['panos', 'PAN-OS XML: address objects, URL categories, services and security rules', () => import('../emitters/panos/index.js')],
     ['cilium', 'CiliumNetworkPolicy with toFQDNs, toCIDRSet and DNS rules (YAML)', () => import('../emitters/cilium/index.js')],
   ] as const satisfies readonly (readonly [string, string, Loader])[]
-).map(([id, describe, load]) => ({ id, describe, origin: 'built-in', load: async () => (await load()).default }));
+).map(([id, describe, load]) => ({ id, describe, origin: 'built-in', load: async () => markBuiltin((await load()).default) }));
+
+const builtins = new WeakSet<Emitter>();
+
+function markBuiltin(emitter: Emitter): Emitter {
+  builtins.add(emitter);
+  return emitter;
+}
+
+/** Whether this object is one of fwgen's own emitters (spec/emit/purity.spec.ts shows they leave the set alone). */
+export function isBuiltinEmitter(emitter: Emitter): boolean {
+  return builtins.has(emitter);
+}
 
 const registered = new Map<string, EmitterEntry>();
 

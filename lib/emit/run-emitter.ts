@@ -5,6 +5,7 @@ import type { EmitResult, Emitter, EmitterOptions } from './emitter.js';
 import { applyFidelity, resolveFidelity } from './fidelity.js';
 import { headerLines } from './header.js';
 import { didYouMean } from '../model/nearest.js';
+import { isBuiltinEmitter } from './registry.js';
 import { version as fwgenVersion } from '../version.js';
 import type { ServiceTagsData } from '../service-tags/service-tags.js';
 import { resolveServiceTags, usesServiceTags } from '../service-tags/resolve.js';
@@ -21,7 +22,8 @@ export function needsServiceTags(set: ResolvedRequirementSet, emitter: Emitter):
 
 /**
  * Checks options, applies the target's fidelity table, and runs its emitter. Returns every diagnostic;
- * `files` is empty when any is an error.
+ * `files` is empty when any is an error. A third-party emitter sees the set frozen in place, so `set` may come back
+ * frozen; fwgen's own emitters are not frozen for, as freezing 100,000 destinations costs more than emitting them.
  */
 export function emitTarget(set: ResolvedRequirementSet, emitter: Emitter, rawOptions: Record<string, unknown> = {}, env: EmitEnvironment = {}): EmitResult {
   const { options, diagnostics: optionProblems } = checkOptions(emitter, rawOptions);
@@ -53,7 +55,7 @@ export function emitTarget(set: ResolvedRequirementSet, emitter: Emitter, rawOpt
   const version = fwgenVersion();
   let result: EmitResult;
   try {
-    result = emitter.emit(deepFreeze(structuredClone(prepared)), options, {
+    result = emitter.emit(isBuiltinEmitter(emitter) ? prepared : deepFreeze(prepared), options, {
       version,
       header: headerLines(prepared, emitter.id, version),
       fidelity: fidelity.diagnostics,
@@ -107,8 +109,13 @@ function checkOptions(emitter: Emitter, raw: Record<string, unknown>): { options
   return { options, diagnostics };
 }
 
+/**
+ * Freezes the set in place so an emitter cannot change what the next target sees. In place, not a frozen copy: a
+ * copy of 100,000 destinations costs more than the emit. An object already frozen was frozen here, with everything
+ * below it, so a set shared by several targets is walked once.
+ */
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }

@@ -1,4 +1,6 @@
-import type { ResolvedDestination } from '../model/resolved.js';
+import type { ResolvedDestination, ResolvedRequirement } from '../model/resolved.js';
+import type { Provenance } from '../model/requirement-set.js';
+import { describeProvenance } from '../model/describe.js';
 import { formatPort } from '../model/port.js';
 import { commentText } from './header.js';
 
@@ -64,4 +66,17 @@ export function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDes
     else groups.set(key, [d]);
   }
   return [...groups.values()];
+}
+
+/**
+ * What a requirement's comment lines cite: its own provenance (when `withRequirement`) and each destination's, each
+ * text once, in first-seen order. Destinations share provenance objects, so those are skipped by identity first and
+ * 100,000 destinations from one row cost one description, not 100,000.
+ */
+export function provenanceTexts(req: ResolvedRequirement, withRequirement: boolean): string[] {
+  const objects = new Set<Provenance>(withRequirement ? [req.provenance] : []);
+  for (const d of req.destinations) for (const p of d.provenance) objects.add(p);
+  const texts = new Set<string>();
+  for (const p of objects) texts.add(describeProvenance(p) + (p.text ? `: ${p.text.trim()}` : ''));
+  return [...texts];
 }

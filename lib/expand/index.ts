@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { sortDiagnostics } from '../model/diagnostic.js';
-import type { RequirementSet } from '../model/requirement-set.js';
+import type { Provenance, RequirementSet } from '../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet, ResolvedSetInfo } from '../model/resolved.js';
 import { checkCidr } from '../model/cidr.js';
 import { didYouMean } from '../model/nearest.js';
@@ -157,6 +157,22 @@ export function compareEndpoints(a: ResolvedEndpoint, b: ResolvedEndpoint): numb
 }
 
 /**
+ * A string whose code-unit order is `compareEndpoints`' order, so a long list is sorted with one key per endpoint
+ * rather than two keys built per comparison. `\0` sorts before every character of a name, as the end of a shorter
+ * name does in `compareHosts`.
+ */
+export function endpointSortKey(e: ResolvedEndpoint): string {
+  if (e.kind === 'host') return `${KIND_ORDER.host}${e.name.split('.').reverse().join('.')}\0${e.match}`;
+  return `${KIND_ORDER[e.kind]}${endpointKey(e)}`;
+}
+
+function sortEndpoints<T>(items: T[], endpoint: (item: T) => ResolvedEndpoint): T[] {
+  const keyed = items.map((item) => ({ key: endpointSortKey(endpoint(item)), item }));
+  keyed.sort((a, b) => compareStrings(a.key, b.key));
+  return keyed.map((k) => k.item);
+}
+
+/**
  * Keeps each (direction, sources, alternatives, destination, port) once, at its first requirement in canonical order
  * (sets by id, requirements in file order), and records the later rows as extra provenance. Alternatives are part of
  * the key: a name merged into a requirement without the vendor's address form would lose that form on targets that
@@ -164,6 +180,8 @@ export function compareEndpoints(a: ResolvedEndpoint, b: ResolvedEndpoint): numb
  */
 function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequirement[] {
   const seen = new Map<string, ResolvedDestination>();
+  // Built only for destinations asked for again, so a destination named in many rows does not make this quadratic.
+  const provenanceSeen = new Map<ResolvedDestination, Set<Provenance>>();
   const out: ResolvedRequirement[] = [];
   for (const req of requirements) {
     const sourcesKey = req.sources ? req.sources.map(endpointKey).sort().join(',') : '*';
@@ -176,7 +194,13 @@ function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequireme
         const key = `${req.direction}|${sourcesKey}|${alternativesKey}|${ek}|${formatPort(port)}`;
         const earlier = seen.get(key);
         if (earlier) {
-          for (const p of d.provenance) if (!earlier.provenance.includes(p)) earlier.provenance.push(p);
+          let known = provenanceSeen.get(earlier);
+          if (!known) provenanceSeen.set(earlier, (known = new Set(earlier.provenance)));
+          for (const p of d.provenance) {
+            if (known.has(p)) continue;
+            known.add(p);
+            earlier.provenance.push(p);
+          }
           continue;
         }
         let dest = byEndpoint.get(ek);
@@ -191,14 +215,13 @@ function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequireme
     }
     if (kept.length === 0) continue;
     for (const d of kept) d.ports.sort(comparePorts);
-    kept.sort((a, b) => compareEndpoints(a.endpoint, b.endpoint));
     const alternatives = dedupeEndpoints(req.alternatives);
-    out.push({ ...req, destinations: kept, alternatives, ...(req.sources ? { sources: dedupeEndpoints(req.sources) } : {}) });
+    out.push({ ...req, destinations: sortEndpoints(kept, (d) => d.endpoint), alternatives, ...(req.sources ? { sources: dedupeEndpoints(req.sources) } : {}) });
   }
   return out;
 }
 
 function dedupeEndpoints(list: ResolvedEndpoint[]): ResolvedEndpoint[] {
   const map = new Map(list.map((e) => [endpointKey(e), e]));
-  return [...map.values()].sort(compareEndpoints);
+  return sortEndpoints([...map.values()], (e) => e);
 }

@@ -1,12 +1,12 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { InternalError } from '../../model/diagnostic.js';
-import type { PortSpec, Provenance } from '../../model/requirement-set.js';
-import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
-import { describeEndpoint, describeProvenance } from '../../model/describe.js';
+import type { PortSpec } from '../../model/requirement-set.js';
+import type { ResolvedRequirement } from '../../model/resolved.js';
+import { describeEndpoint } from '../../model/describe.js';
 import { endpointAddresses, sourceAddresses, type AddressList } from '../../emit/addresses.js';
 import { aggregatePrefixes } from '../../model/aggregate.js';
 import { iptToken, lineComment, ruleComment, setName } from './escape.js';
-import { groupByPorts } from '../../emit/text.js';
+import { groupByPorts, provenanceTexts } from '../../emit/text.js';
 
 export type Family = 4 | 6;
 export type ChainRole = 'egress' | 'ingress';
@@ -228,6 +228,5 @@ function dropped(req: ResolvedRequirement, why: string, feature: string): Diagno
 }
 
 function provenanceLines(req: ResolvedRequirement): string[] {
-  const all: Provenance[] = req.destinations.flatMap((d) => d.provenance);
-  return [...new Set(all.map((p) => lineComment(describeProvenance(p) + (p.text ? `: ${p.text.trim()}` : ''))))];
+  return [...new Set(provenanceTexts(req, false).map(lineComment))];
 }

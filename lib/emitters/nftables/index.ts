@@ -2,10 +2,11 @@ import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { InternalError } from '../../model/diagnostic.js';
 import type { ResolvedRequirement } from '../../model/resolved.js';
-import { describeEndpoint, describeProvenance } from '../../model/describe.js';
+import { describeEndpoint } from '../../model/describe.js';
 import { loadTemplates } from '../../emit/templates.js';
 import { endpointAddresses } from '../../emit/addresses.js';
 import { hashComment, identifier } from './escape.js';
+import { provenanceTexts } from '../../emit/text.js';
 import { planRequirement, ruleText, type RequirementPlan } from './plan.js';
 import templateSpecs from './templates.js';
 import { addressOnlyFidelity } from '../../emit/fidelity-presets.js';
@@ -135,8 +136,7 @@ function scriptView(plans: RequirementPlan[], options: EmitterOptions, header: s
 }
 
 function provenanceLines(req: ResolvedRequirement): string[] {
-  const all = [req.provenance, ...req.destinations.flatMap((d) => d.provenance)];
-  return [...new Set(all.map((p) => hashComment(describeProvenance(p) + (p.text ? `: ${p.text.trim()}` : ''))))];
+  return [...new Set(provenanceTexts(req, true).map(hashComment))];
 }
 
 function checkUnique(names: string[]): void {

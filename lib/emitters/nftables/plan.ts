@@ -1,5 +1,5 @@
 import type { PortSpec } from '../../model/requirement-set.js';
-import type { ResolvedDestination, ResolvedRequirement } from '../../model/resolved.js';
+import type { ResolvedRequirement } from '../../model/resolved.js';
 import type { AddressList } from '../../emit/addresses.js';
 import { endpointAddresses, sourceAddresses } from '../../emit/addresses.js';
 import { aggregatePrefixes } from '../../model/aggregate.js';

@@ -5,12 +5,12 @@ import type { ResolvedDestination, ResolvedRequirement } from '../../model/resol
 import { loadTemplates } from '../../emit/templates.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { InternalError } from '../../model/diagnostic.js';
-import { describeEndpoint, describeProvenance } from '../../model/describe.js';
+import { describeEndpoint } from '../../model/describe.js';
 import { portFeature } from '../../emit/fidelity.js';
 import { compareHosts } from '../../model/order.js';
 import { aclName, squidComment, squidToken, subdomainRegex } from './escape.js';
 import templateSpecs from './templates.js';
-import { groupByPorts } from '../../emit/text.js';
+import { groupByPorts, provenanceTexts } from '../../emit/text.js';
 
 const exact = { level: 'exact' } as const;
 const notHttp = { hint: 'use --target iptables, nftables or azure-nsg for traffic a proxy does not carry' };
@@ -116,7 +116,7 @@ function ruleView(req: ResolvedRequirement, options: EmitterOptions, ports: Map<
   const base = req.id.replace('/', '_');
   const view: RuleView = {
     id: squidComment(req.id),
-    provenance: uniq(req.destinations.flatMap((d) => d.provenance).map((p) => squidComment(describeProvenance(p) + (p.text ? `: ${p.text.trim()}` : '')))),
+    provenance: uniq(provenanceTexts(req, false).map(squidComment)),
     acls: [],
     access: [],
   };
