@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import type { PortSpec, Transport } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
 import { compareHosts } from '../../model/order.js';
+import { aggregateEndpoints } from '../../emit/addresses.js';
 import { checkUnique, requirementRuleNames } from '../azure-common/names.js';
 import {
   hostSourceDiagnostic,
@@ -92,19 +93,21 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rul
   const src = sourceSide(req);
   if (src.hosts.length) return { rules: [], diagnostics: [hostSourceDiagnostic(TARGET, req, src.hosts[0]!)] };
   if (src.unbound.length) diagnostics.push(unboundSourceDiagnostic(TARGET, req, src.unbound, 'sourceAddresses'));
-  // Azure Firewall takes no service tag as a source, so a tag source is written as its prefixes from the file.
-  const sourceAddresses = src.any ? ['*'] : uniq([...src.cidrs, ...src.tags.flatMap((t) => t.prefixes ?? [])]);
+  // Azure Firewall takes no service tag as a source, so a tag source is written as its prefixes from the file,
+  // aggregated with the CIDRs into the minimal prefix set.
+  const sourceAddresses = src.any ? ['*'] : prefixList(aggregateEndpoints(req.sources ?? []));
   const description = ruleDescription(req, DESCRIPTION_MAX);
   const provenance = provenanceLines(req);
 
   const app = new Map<string, { protocols: AppProtocol[]; fqdns: string[] }>();
-  const net = new Map<string, { transport: Transport; ports: PortSpec[]; addresses: string[]; fqdns: string[] }>();
-  const addNet = (transport: Transport, ports: PortSpec[], addresses: string[], fqdns: string[]) => {
-    const key = `${transport}|${ports.map(portText).join(',')}|${fqdns.length ? 'fqdn' : 'ip'}`;
-    const entry = net.get(key) ?? { transport, ports, addresses: [], fqdns: [] };
-    entry.addresses.push(...addresses);
-    entry.fqdns.push(...fqdns);
-    net.set(key, entry);
+  const net = new Map<string, { transport: Transport; ports: PortSpec[]; addresses: ResolvedEndpoint[]; tags: string[]; fqdns: string[] }>();
+  const addNet = (transport: Transport, ports: PortSpec[], endpoint: ResolvedEndpoint | undefined, fqdn: string | undefined) => {
+    const key = `${transport}|${ports.map(portText).join(',')}|${fqdn !== undefined ? 'fqdn' : 'ip'}`;
+    let entry = net.get(key);
+    if (!entry) net.set(key, (entry = { transport, ports, addresses: [], tags: [], fqdns: [] }));
+    if (fqdn !== undefined) entry.fqdns.push(fqdn);
+    else if (endpoint?.kind === 'service-tag') entry.tags.push(tagName(endpoint));
+    else if (endpoint) entry.addresses.push(endpoint);
   };
 
   for (const d of req.destinations) {
@@ -125,15 +128,14 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rul
         entry.fqdns.push(...targetFqdns(e));
         app.set(key, entry);
       }
-      for (const [transport, ports] of byTransport(networkPorts)) addNet(transport, ports, [], [e.name]);
+      for (const [transport, ports] of byTransport(networkPorts)) addNet(transport, ports, undefined, e.name);
     } else {
-      const addresses = e.kind === 'cidr' ? [e.cidr] : e.kind === 'group' ? e.cidrs ?? [] : [tagName(e)];
-      for (const [transport, ports] of byTransport(d.ports)) addNet(transport, ports, addresses, []);
+      for (const [transport, ports] of byTransport(d.ports)) addNet(transport, ports, e, undefined);
     }
   }
 
   const unnamed: Unnamed<FirewallRule>[] = [];
-  for (const { transport, ports, addresses, fqdns } of net.values()) {
+  for (const { transport, ports, addresses, tags, fqdns } of net.values()) {
     const any = transport === 'any';
     unnamed.push({
       kind: 'network',
@@ -143,7 +145,8 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rul
       provenance,
       sourceAddresses,
       ipProtocols: [any ? 'Any' : transport === 'udp' ? 'UDP' : 'TCP'],
-      destinationAddresses: uniq(addresses),
+      // The minimal prefix set, then the service tags (Azure Firewall takes them as destinations).
+      destinationAddresses: [...prefixList(aggregateEndpoints(addresses)), ...uniq(tags)],
       destinationFqdns: uniq(fqdns).sort(compareHosts),
       destinationPorts: any ? ['*'] : ports.map(portText),
     });
@@ -228,6 +231,10 @@ function placeNamePort(req: ResolvedRequirement, d: ResolvedDestination, p: Port
         ? 'an application rule takes one port per protocol entry, not a range'
         : `port ${p.from} is above ${APP_PORT_MAX}, the highest an application rule takes`;
   return { diagnostic: portDiagnostic(TARGET, req, d.span, 'drop', e, p, feature, why, networkFqdnHint) };
+}
+
+function prefixList(list: { v4: string[]; v6: string[] }): string[] {
+  return list.v6.length ? [...list.v4, ...list.v6] : list.v4;
 }
 
 function uniqProtocols(ps: AppProtocol[]): AppProtocol[] {

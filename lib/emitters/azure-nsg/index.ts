@@ -82,10 +82,11 @@ const FINAL_DENY_NOTE =
  */
 function substitutions(set: ResolvedRequirementSet, fidelity: readonly Diagnostic[]): Substitutions {
   const out: Substitutions = new Map();
+  const byId = new Map(set.requirements.map((r) => [r.id, r]));
   for (const d of fidelity) {
     const p = d.params as { from?: unknown; to?: unknown };
     if (d.code !== 'FIDELITY_WIDENED' || typeof p.from !== 'string' || !Array.isArray(p.to) || !d.requirement) continue;
-    const req = set.requirements.find((r) => r.id === d.requirement);
+    const req = byId.get(d.requirement);
     if (!req) continue;
     const to = (p.to as string[]).map((written) => {
       const alt = req.alternatives.find((a) => a.kind === 'service-tag' && (a.region ? `${a.tag}.${a.region}` : a.tag) === written);

@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { PortSpec } from '../../model/requirement-set.js';
-import type { ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
+import type { ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
 import { cidrFamily } from '../../model/cidr.js';
+import { aggregateEndpoints } from '../../emit/addresses.js';
 import { formatPort } from '../../model/port.js';
 import { checkUnique, requirementRuleNames } from '../azure-common/names.js';
 import { hostSourceDiagnostic, portText, provenanceLines, ruleDescription, sourceSide, tagName, unboundSourceDiagnostic, uniq } from '../azure-common/requirements.js';
@@ -65,28 +66,34 @@ function requirementRules(req: ResolvedRequirement, substituted: { from: string;
   const src = sourceSide(req);
   if (src.hosts.length) return { rules: [], diagnostics: [hostSourceDiagnostic(TARGET, req, src.hosts[0]!)] };
   const diagnostics = src.unbound.length ? [unboundSourceDiagnostic(TARGET, req, src.unbound, 'sourceAddressPrefix')] : [];
-  const sources: Side[] = src.any ? [{ kind: 'any' }] : [...(src.cidrs.length ? [{ kind: 'prefixes', cidrs: src.cidrs } as Side] : []), ...uniq(src.tags.map(tagName)).map((tag): Side => ({ kind: 'tag', tag }))];
+  // Addresses as the minimal prefix set (the same aggregation every address target writes); tags stay tags.
+  const sourceCidrs = src.any ? [] : prefixList(aggregateEndpoints((req.sources ?? []).filter((s) => s.kind !== 'service-tag')));
+  const sources: Side[] = src.any ? [{ kind: 'any' }] : [...(sourceCidrs.length ? [{ kind: 'prefixes', cidrs: sourceCidrs } as Side] : []), ...uniq(src.tags.map(tagName)).map((tag): Side => ({ kind: 'tag', tag }))];
   const directions: NsgDirection[] = req.direction === 'outbound' ? ['Outbound'] : req.direction === 'inbound' ? ['Inbound'] : ['Outbound', 'Inbound'];
   const description = ruleDescription(req, DESCRIPTION_MAX);
   const provenance = provenanceLines(req);
 
   // Destinations with the same ports share rules: their prefixes in one list, each tag in a rule of its own.
-  const byPorts = new Map<string, { ports: PortSpec[]; cidrs: string[]; tags: string[] }>();
+  const byPorts = new Map<string, { ports: PortSpec[]; addresses: ResolvedEndpoint[]; tags: string[] }>();
   for (const d of req.destinations) {
     const key = d.ports.map(formatPort).join(',');
-    const entry = byPorts.get(key) ?? { ports: d.ports, cidrs: [], tags: [] };
+    let entry = byPorts.get(key);
+    if (!entry) byPorts.set(key, (entry = { ports: d.ports, addresses: [], tags: [] }));
     const e = d.endpoint;
-    if (e.kind === 'cidr') entry.cidrs.push(e.cidr);
-    else if (e.kind === 'group') entry.cidrs.push(...(e.cidrs ?? []));
+    if (e.kind === 'cidr' || e.kind === 'group') entry.addresses.push(e);
     else if (e.kind === 'service-tag') entry.tags.push(tagName(e));
-    byPorts.set(key, entry);
   }
 
+  // Aggregated once per port list, not once per direction and source.
+  const destinationSides = [...byPorts.values()].map(({ ports, addresses, tags }) => {
+    const cidrs = prefixList(aggregateEndpoints(addresses));
+    const destinations: Side[] = [...(cidrs.length ? [{ kind: 'prefixes', cidrs } as Side] : []), ...uniq(tags).map((tag): Side => ({ kind: 'tag', tag }))];
+    return { ports, destinations };
+  });
   const drafts: Draft[] = [];
   for (const direction of directions) {
     for (const source of sources) {
-      for (const { ports, cidrs, tags } of byPorts.values()) {
-        const destinations: Side[] = [...(cidrs.length ? [{ kind: 'prefixes', cidrs: uniq(cidrs) } as Side] : []), ...uniq(tags).map((tag): Side => ({ kind: 'tag', tag }))];
+      for (const { ports, destinations } of destinationSides) {
         for (const destination of destinations) {
           for (const { protocol, ports: portList } of byProtocol(ports)) {
             for (const [family, s, d] of byFamily(source, destination)) {
@@ -111,6 +118,10 @@ function requirementRules(req: ResolvedRequirement, substituted: { from: string;
   }
   const names = requirementRuleNames(req.id, drafts.map((d) => d.dims));
   return { rules: drafts.map(({ dims: _dims, ...rest }, i) => ({ ...rest, name: names[i]!, priority: 0 })), diagnostics };
+}
+
+function prefixList(list: { v4: string[]; v6: string[] }): string[] {
+  return list.v6.length ? [...list.v4, ...list.v6] : list.v4;
 }
 
 function sideDim(s: Side, role: 'src' | 'dst'): string {

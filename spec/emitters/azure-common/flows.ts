@@ -14,6 +14,7 @@ import type { PortSpec } from '../../../lib/model/requirement-set.js';
 import type { ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../../lib/model/resolved.js';
 import { describeEndpoint } from '../../../lib/model/describe.js';
 import { formatPort } from '../../../lib/model/port.js';
+import ipaddr from 'ipaddr.js';
 
 export interface Flow {
   /** The expected flow this one came from (a name replaced by several tags keeps its id). */
@@ -198,4 +199,71 @@ export function nsgTemplateFlows(template: Obj): { dir: string; src: string; dst
         for (const port of list(p.destinationPortRange, p.destinationPortRanges)) out.push({ dir: String(p.direction), src, dst, proto: String(p.protocol), port });
   }
   return out;
+}
+
+type FlowKeyParts = { dir: string; src: string; dst: string; proto: string; port: string };
+
+/**
+ * The flows of each list with every address prefix cut into the elementary blocks that the prefixes of all lists
+ * together define, so that two lists allowing the same addresses compare equal however their prefixes were merged
+ * (10.0.0.0/25 and 10.0.0.128/25 against 10.0.0.0/24). Values that are not prefixes (`*`, tags, names) stay as
+ * they are. Then as {@link normalise}.
+ */
+export function sameAddressFlows(...lists: FlowKeyParts[][]): string[][] {
+  const parse = (x: string): { fam: 4 | 6; start: bigint; end: bigint } | undefined => {
+    if (!/^[0-9a-f:.]+\/\d+$/i.test(x)) return undefined;
+    const [addr, bits] = ipaddr.parseCIDR(x);
+    let n = 0n;
+    for (const b of addr.toByteArray()) n = (n << 8n) | BigInt(b);
+    const width = addr.kind() === 'ipv6' ? 128 : 32;
+    const size = 1n << BigInt(width - bits);
+    return { fam: width === 128 ? 6 : 4, start: n, end: n + size - 1n };
+  };
+  const parsed = new Map<string, ReturnType<typeof parse>>();
+  const bounds: Record<4 | 6, Set<bigint>> = { 4: new Set(), 6: new Set() };
+  for (const list of lists) {
+    for (const f of list) {
+      for (const v of [f.src, f.dst]) {
+        if (parsed.has(v)) continue;
+        const p = parse(v);
+        parsed.set(v, p);
+        if (p) bounds[p.fam].add(p.start).add(p.end + 1n);
+      }
+    }
+  }
+  const sorted = { 4: [...bounds[4]].sort(cmpBig), 6: [...bounds[6]].sort(cmpBig) };
+  const atomsOf = new Map<string, string[]>();
+  const atoms = (v: string): string[] => {
+    let out = atomsOf.get(v);
+    if (out) return out;
+    const p = parsed.get(v);
+    if (!p) out = [v];
+    else {
+      const b = sorted[p.fam];
+      out = [];
+      for (let i = lowerBound(b, p.start); i < b.length && b[i]! <= p.end; i++) out.push(`ip${p.fam}:${b[i]!.toString(16)}`);
+    }
+    atomsOf.set(v, out);
+    return out;
+  };
+  return lists.map((list) => {
+    const out: FlowKeyParts[] = [];
+    for (const f of list) for (const src of atoms(f.src)) for (const dst of atoms(f.dst)) out.push({ ...f, src, dst });
+    return normalise(out);
+  });
+}
+
+function cmpBig(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lowerBound(xs: readonly bigint[], x: bigint): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
