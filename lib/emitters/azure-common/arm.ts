@@ -46,6 +46,11 @@ export function renderTemplate(template: Json): string {
   return JSON.stringify(literals(template), null, 2) + '\n';
 }
 
+/** One value as {@link renderTemplate} writes it at the top level (no final newline), to measure its size. */
+export function renderValue(value: Json): string {
+  return JSON.stringify(literals(value), null, 2);
+}
+
 function literals(v: Json): unknown {
   if (v instanceof ArmExpression) return v.text;
   if (typeof v === 'string') return armLiteral(v);

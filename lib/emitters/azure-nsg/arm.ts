@@ -1,4 +1,6 @@
 import { ArmExpression, DEPLOYMENT_TEMPLATE_SCHEMA, NETWORK_API_VERSION, childName, renderTemplate, stringParameter, type TemplateValue } from '../azure-common/arm.js';
+import { packTemplates, partFileName, type PackProblem, type TemplateLimits, type TemplateUnit } from '../azure-common/template-parts.js';
+import type { OutputFile } from '../../emit/emitter.js';
 import { PRIORITY_MAX, type NsgRule, type Side } from './rules.js';
 
 export interface NsgLayout {
@@ -14,39 +16,58 @@ export interface NsgLayout {
 
 export const FINAL_DENY_NAME = 'fwgen-deny-internet-outbound';
 
-/** The ARM template; notes and each rule's requirement and provenance go in `metadata.fwgen`. */
-export function nsgTemplate(layout: NsgLayout): string {
+/**
+ * The ARM templates: notes and each rule's requirement and provenance go in `metadata.fwgen`. With `nsg`, one
+ * template holding the NSG resource; with `rules`, the rules as child resources, over as many templates as the ARM
+ * limits need (the parts may be deployed in any order: each rule stands alone).
+ */
+export function nsgTemplates(layout: NsgLayout, limits: TemplateLimits): { files: OutputFile[]; problems: PackProblem[] } {
   const rules = layout.rules.map(securityRule);
   if (layout.finalDeny) rules.push(finalDeny());
-  const parameters: Record<string, TemplateValue> = {
-    nsgName: stringParameter(layout.mode === 'nsg' ? 'Name of the network security group' : 'Name of the existing network security group that receives the rules', layout.nsgName || undefined),
-  };
-  let resources: TemplateValue[];
+  let units: TemplateUnit[];
   if (layout.mode === 'nsg') {
-    parameters.location = stringParameter('Location of the network security group', new ArmExpression('[resourceGroup().location]'));
-    resources = [
+    units = [
       {
-        type: 'Microsoft.Network/networkSecurityGroups',
-        apiVersion: NETWORK_API_VERSION,
-        name: new ArmExpression("[parameters('nsgName')]"),
-        location: new ArmExpression("[parameters('location')]"),
-        properties: { securityRules: rules.map((r) => ({ name: r.name, properties: r.properties })) },
+        resource: {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          apiVersion: NETWORK_API_VERSION,
+          name: new ArmExpression("[parameters('nsgName')]"),
+          location: new ArmExpression("[parameters('location')]"),
+          properties: { securityRules: rules.map((r) => ({ name: r.name, properties: r.properties })) },
+        },
+        metadata: layout.rules.map(ruleMetadata),
+        label: 'the network security group',
       },
     ];
   } else {
-    resources = rules.map((r) => ({
-      type: 'Microsoft.Network/networkSecurityGroups/securityRules',
-      apiVersion: NETWORK_API_VERSION,
-      name: childName('nsgName', r.name),
-      properties: r.properties,
+    units = rules.map((r, i) => ({
+      resource: { type: 'Microsoft.Network/networkSecurityGroups/securityRules', apiVersion: NETWORK_API_VERSION, name: childName('nsgName', r.name), properties: r.properties },
+      metadata: i < layout.rules.length ? [ruleMetadata(layout.rules[i]!)] : [],
+      label: `security rule ${r.name}`,
     }));
   }
+  const { parts, problems } = packTemplates(units, limits, (part, index, count) => renderPart(layout, part, index, count));
+  return { files: parts.map((contents, i) => ({ path: partFileName('azure-nsg', i + 1, parts.length), contents })), problems };
+}
+
+function renderPart(layout: NsgLayout, units: readonly TemplateUnit[], part: number, parts: number): string {
+  const parameters: Record<string, TemplateValue> = {
+    nsgName: stringParameter(layout.mode === 'nsg' ? 'Name of the network security group' : 'Name of the existing network security group that receives the rules', layout.nsgName || undefined),
+  };
+  if (layout.mode === 'nsg') parameters.location = stringParameter('Location of the network security group', new ArmExpression('[resourceGroup().location]'));
   return renderTemplate({
     $schema: DEPLOYMENT_TEMPLATE_SCHEMA,
     contentVersion: '1.0.0.0',
-    metadata: { fwgen: { header: layout.header, notes: layout.notes, rules: layout.rules.map(ruleMetadata) } },
+    metadata: {
+      fwgen: {
+        header: layout.header,
+        ...(parts > 1 ? { part: `${part} of ${parts}: the rules are split over ${parts} templates to stay within Azure Resource Manager's limits; deploy each of them` } : {}),
+        notes: layout.notes,
+        rules: units.flatMap((u) => u.metadata),
+      },
+    },
     parameters,
-    resources,
+    resources: units.map((u) => u.resource),
   });
 }
 

@@ -5,7 +5,8 @@ import type { ResolvedRequirementSet } from '../../model/resolved.js';
 import { azureName } from '../azure-common/names.js';
 import { nothingLeftDiagnostic, tagName } from '../azure-common/requirements.js';
 import { allocatePriorities, buildRules, NSG_PREFIXES_MAX, NSG_RULES_MAX, PRIORITY_MAX, PRIORITY_MIN, TARGET, type NsgDirection, type NsgRule, type Substitutions } from './rules.js';
-import { nsgTemplate, type NsgLayout } from './arm.js';
+import { nsgTemplates, type NsgLayout } from './arm.js';
+import { ARM_RESOURCE_BYTES_MAX, ARM_RESOURCES_MAX, ARM_TEMPLATE_BYTES_DEFAULT, ARM_TEMPLATE_BYTES_MAX, type PackProblem } from '../azure-common/template-parts.js';
 import { allExact } from '../../emit/fidelity-presets.js';
 
 const bind = 'bind it: --bind GROUP=CIDR,...';
@@ -47,10 +48,20 @@ const azureNsg: Emitter = {
     'priority-step': { type: 'integer', default: 10, min: 1, max: 1000, describe: 'gap between the priorities of consecutive rules' },
     'final-deny': { type: 'string', choices: ['internet', 'none'], default: 'internet', describe: 'internet: end the outbound rules with Deny to the Internet tag at priority 4096 (NSGs allow all outbound Internet traffic by default); none: leave it out' },
     'max-rules': { type: 'integer', default: NSG_RULES_MAX, min: 1, max: NSG_RULES_MAX, describe: 'refuse to write more security rules than this (an NSG holds 1000)' },
-    'max-prefixes': { type: 'integer', default: NSG_PREFIXES_MAX, min: 1, max: NSG_PREFIXES_MAX, describe: 'refuse to write more address prefixes over all rules than this (an NSG holds 4000)' },
+    'max-prefixes': {
+      type: 'integer',
+      default: NSG_PREFIXES_MAX,
+      min: 1,
+      max: NSG_PREFIXES_MAX,
+      describe: 'refuse to write more source, or more destination, address prefixes (or port ranges) over all rules than this (an NSG holds 4000 of each)',
+    },
+    'max-rule-prefixes': { type: 'integer', default: NSG_PREFIXES_MAX, min: 1, max: NSG_PREFIXES_MAX, describe: 'split a rule whose source or destination has more address prefixes than this into several rules' },
+    'max-template-bytes': { type: 'integer', default: ARM_TEMPLATE_BYTES_DEFAULT, min: 10_000, max: ARM_TEMPLATE_BYTES_MAX, describe: 'split the rules (resource=rules) over several templates of at most this many bytes (ARM: 4 MB a template, 1 MB a deployment job)' },
+    'max-template-resources': { type: 'integer', default: ARM_RESOURCES_MAX, min: 1, max: ARM_RESOURCES_MAX, describe: 'at most this many resources in one template (ARM: 800)' },
+    'max-resource-bytes': { type: 'integer', default: ARM_RESOURCE_BYTES_MAX, min: 1_000, max: ARM_RESOURCE_BYTES_MAX, describe: 'refuse a resource definition larger than this (ARM: 1 MB)' },
   },
   emit(set, options, context) {
-    const { rules, diagnostics } = buildRules(set, substitutions(set, context.fidelity));
+    const { rules, diagnostics } = buildRules(set, substitutions(set, context.fidelity), Number(options['max-rule-prefixes']));
     if (rules.length === 0) return { files: [], diagnostics: [...diagnostics, nothingLeftDiagnostic(TARGET, set.requirements.length)] };
     const start = Number(options['priority-start']);
     const step = Number(options['priority-step']);
@@ -66,7 +77,10 @@ const azureNsg: Emitter = {
       rules,
       finalDeny,
     };
-    return { files: [{ path: 'azure-nsg.json', contents: nsgTemplate(layout) }], diagnostics };
+    const limitsOf = { maxTemplateBytes: Number(options['max-template-bytes']), maxTemplateResources: Number(options['max-template-resources']), maxResourceBytes: Number(options['max-resource-bytes']) };
+    const { files, problems } = nsgTemplates(layout, limitsOf);
+    if (problems.length) return { files: [], diagnostics: [...diagnostics, ...problems.map((p) => packDiagnostic(p, layout.mode))] };
+    return { files, diagnostics };
   },
 };
 
@@ -114,8 +128,37 @@ function checkLimits(rules: readonly NsgRule[], last: Record<NsgDirection, numbe
   const total = rules.length + (finalDeny ? 1 : 0);
   const maxRules = Number(options['max-rules']);
   if (total > maxRules) limit(`${total} security rules are more than ${maxRules}, the most one network security group may hold here`, 'split the requirements over several NSGs (one --catalog or --file each), or raise --set max-rules (at most 1000)', { rules: total, max: maxRules });
-  const prefixes = rules.reduce((n, r) => n + (r.source.kind === 'prefixes' ? r.source.cidrs.length : 0) + (r.destination.kind === 'prefixes' ? r.destination.cidrs.length : 0), 0);
+  // Every entry counts, a tag or * too; the final deny adds one of each.
+  const size = (s: NsgRule['source']) => (s.kind === 'prefixes' ? s.cidrs.length : 1);
+  const deny = finalDeny ? 1 : 0;
+  const counts = {
+    source: rules.reduce((n, r) => n + size(r.source), deny),
+    destination: rules.reduce((n, r) => n + size(r.destination), deny),
+    'destination port': rules.reduce((n, r) => n + r.ports.length, deny),
+  };
   const maxPrefixes = Number(options['max-prefixes']);
-  if (prefixes > maxPrefixes) limit(`the rules name ${prefixes} address prefixes, more than ${maxPrefixes}, the most one network security group may hold here`, 'split the requirements over several NSGs, bind groups to fewer, larger prefixes, or raise --set max-prefixes (at most 4000)', { prefixes, max: maxPrefixes });
+  for (const [side, count] of Object.entries(counts)) {
+    if (count <= maxPrefixes) continue;
+    const what = side === 'destination port' ? 'destination port ranges' : `${side} address prefixes`;
+    limit(
+      `the rules name ${count} ${what}, more than ${maxPrefixes}, the most one network security group may hold here (Azure: 4000 ${side === 'destination port' ? 'port ranges' : `${side} addresses and ranges`} per NSG)`,
+      "an NSG is one per subnet or network interface, so its rules cannot be spread over several: bind groups to fewer, larger prefixes, allow large address lists with --target azure-firewall (IP Groups), or split the requirements over the NSGs of different subnets; --set max-prefixes lowers the limit (at most 4000)",
+      { side, count, max: maxPrefixes },
+    );
+  }
   return out;
+}
+
+function packDiagnostic(p: PackProblem, mode: NsgLayout['mode']): Diagnostic {
+  const message =
+    p.kind === 'resource-bytes'
+      ? `${p.label} is ${p.bytes} bytes as an ARM resource definition, more than ${p.max}, the most one may be here (Azure Resource Manager: 1 MB)`
+      : `${p.label} needs a template of ${p.bytes} bytes, more than ${p.max}, the most one template may be here`;
+  const hint =
+    mode === 'nsg'
+      ? '--set resource=rules writes each rule as a resource of its own, split over templates as needed (for an existing NSG)'
+      : p.kind === 'resource-bytes'
+        ? 'raise --set max-resource-bytes (at most 1000000) or --set max-rule-prefixes lower'
+        : 'raise --set max-template-bytes (at most 4000000) or --set max-rule-prefixes lower';
+  return { code: 'EMIT_LIMIT', severity: 'error', message, hint, target: TARGET, params: { limit: p.kind, bytes: p.bytes, max: p.max } };
 }

@@ -12,7 +12,12 @@ export const TARGET = 'azure-nsg';
 /** NSG rule descriptions are "restricted to 140 chars" (Microsoft.Network API). */
 export const DESCRIPTION_MAX = 140;
 
-/** The NSG's own limits: security rules per NSG, and address prefixes over all its rules. */
+/**
+ * The NSG's own limits (Azure networking limits): security rules per NSG, and IP addresses and ranges given for
+ * source or destination over all its rules, counted apart for source and destination (Azure's error names the
+ * limit MaxSecurityRuleAddressesOrPortsPerSecurityGroup). No smaller limit for one rule is documented, so one rule's
+ * side may take as many as the NSG.
+ */
 export const NSG_RULES_MAX = 1000;
 export const NSG_PREFIXES_MAX = 4000;
 /** Security rule priorities: 100 (first) to 4096. */
@@ -48,11 +53,11 @@ export type Substitutions = Map<string, { from: string; to: string[] }[]>;
  * The allow rules for a whole set, in the set's canonical order, each requirement's rules named from its id.
  * Priorities are left at 0; see allocatePriorities.
  */
-export function buildRules(set: ResolvedRequirementSet, substitutions: Substitutions): { rules: NsgRule[]; diagnostics: Diagnostic[] } {
+export function buildRules(set: ResolvedRequirementSet, substitutions: Substitutions, maxRulePrefixes: number): { rules: NsgRule[]; diagnostics: Diagnostic[] } {
   const rules: NsgRule[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const req of set.requirements) {
-    const r = requirementRules(req, substitutions.get(req.id) ?? []);
+    const r = requirementRules(req, substitutions.get(req.id) ?? [], maxRulePrefixes);
     rules.push(...r.rules);
     diagnostics.push(...r.diagnostics);
   }
@@ -62,7 +67,7 @@ export function buildRules(set: ResolvedRequirementSet, substitutions: Substitut
 
 type Draft = Omit<NsgRule, 'name' | 'priority'> & { dims: string[] };
 
-function requirementRules(req: ResolvedRequirement, substituted: { from: string; to: string[] }[]): { rules: NsgRule[]; diagnostics: Diagnostic[] } {
+function requirementRules(req: ResolvedRequirement, substituted: { from: string; to: string[] }[], maxRulePrefixes: number): { rules: NsgRule[]; diagnostics: Diagnostic[] } {
   const src = sourceSide(req);
   if (src.hosts.length) return { rules: [], diagnostics: [hostSourceDiagnostic(TARGET, req, src.hosts[0]!)] };
   const diagnostics = src.unbound.length ? [unboundSourceDiagnostic(TARGET, req, src.unbound, 'sourceAddressPrefix')] : [];
@@ -116,8 +121,28 @@ function requirementRules(req: ResolvedRequirement, substituted: { from: string;
       }
     }
   }
-  const names = requirementRuleNames(req.id, drafts.map((d) => d.dims));
-  return { rules: drafts.map(({ dims: _dims, ...rest }, i) => ({ ...rest, name: names[i]!, priority: 0 })), diagnostics };
+  const split = drafts.flatMap((d) => splitDraft(d, maxRulePrefixes));
+  const names = requirementRuleNames(req.id, split.map((d) => d.dims));
+  return { rules: split.map(({ dims: _dims, ...rest }, i) => ({ ...rest, name: names[i]!, priority: 0 })), diagnostics };
+}
+
+/**
+ * A rule whose source or destination holds more prefixes than one rule may, as several rules over consecutive
+ * slices (every pair of a source slice and a destination slice), which together allow exactly the same flows.
+ */
+function splitDraft(d: Draft, max: number): Draft[] {
+  const slices = (s: Side): Side[] => {
+    if (s.kind !== 'prefixes' || s.cidrs.length <= max) return [s];
+    const out: Side[] = [];
+    for (let i = 0; i < s.cidrs.length; i += max) out.push({ kind: 'prefixes', cidrs: s.cidrs.slice(i, i + max) });
+    return out;
+  };
+  const sources = slices(d.source);
+  const destinations = slices(d.destination);
+  if (sources.length === 1 && destinations.length === 1) return [d];
+  const out: Draft[] = [];
+  for (const source of sources) for (const destination of destinations) out.push({ ...d, source, destination, dims: [...d.dims, `part${out.length + 1}`] });
+  return out;
 }
 
 function prefixList(list: { v4: string[]; v6: string[] }): string[] {

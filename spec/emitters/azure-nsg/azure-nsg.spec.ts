@@ -7,6 +7,8 @@ import { applyDiagnostics, expectedFlows, normalise, nsgTemplateFlows, sameAddre
 import { catalogCases, expandFiles, nothingLeft, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
 import { getEmitter } from '../../../lib/emit/registry.js';
 import { goldenFiles } from '../azure-common/golden-files.js';
+import { bigSet, prefixes } from '../azure-common/big.js';
+import { templateResources } from '../azure-common/template-addresses.js';
 import { features, type FidelityTable } from '../../../lib/emit/emitter.js';
 
 type Obj = Record<string, unknown>;
@@ -147,8 +149,10 @@ describe('azure-nsg', function () {
       expect(tooHigh.result.diagnostics[0]!.message).to.contain('past 4095');
       const rules = await runSet(TARGET, await expandFiles([f]), { 'max-rules': 30 });
       expect(rules.result.diagnostics.map((d) => d.message)).to.deep.equal(['31 security rules are more than 30, the most one network security group may hold here']);
-      const prefixes = await runSet(TARGET, await expandFiles([f]), { 'max-prefixes': 59 });
-      expect(prefixes.result.diagnostics.map((d) => d.message)).to.deep.equal(['the rules name 60 address prefixes, more than 59, the most one network security group may hold here']);
+      const prefixes = await runSet(TARGET, await expandFiles([f]), { 'max-prefixes': 60 });
+      // 60 prefixes and the final deny's Internet tag.
+      expect(prefixes.result.diagnostics.map((d) => d.message)).to.deep.equal(['the rules name 61 destination address prefixes, more than 60, the most one network security group may hold here (Azure: 4000 destination addresses and ranges per NSG)']);
+      expect(prefixes.result.diagnostics[0]!.hint).to.contain('--set max-prefixes');
       const bad = await runSet(TARGET, await expandFiles([f]), { 'max-rules': 1001 });
       expect(bad.result.diagnostics.map((d) => d.code)).to.deep.equal(['EMIT_OPTION']);
     });
@@ -166,6 +170,77 @@ describe('azure-nsg', function () {
       const meta = ((t.metadata as Obj).fwgen as Obj).rules as Obj[];
       expect(meta[0]!.note).to.contain('AzureFrontDoor.FirstParty stands in for a.example.com');
       expectSemantics(run);
+    });
+  });
+
+  describe('limits (a rule, an NSG, a template)', function () {
+    this.timeout(300_000);
+    type Files = { path: string; contents: string }[];
+    const parsed = (files: Files) => files.map((f) => JSON.parse(f.contents) as Obj);
+    const allRules = (files: Files) => parsed(files).flatMap(securityRules);
+
+    /** Every template passes the schemas, priorities stay unique over all of them, and the flows are the required ones. */
+    function expectValid(run: Run, files: Files): void {
+      for (const t of parsed(files)) expect(checkTemplate(t)).to.deep.equal([]);
+      const rules = allRules(files);
+      const priorities = rules.map((r) => `${(r.properties as Obj).direction}:${(r.properties as Obj).priority}`);
+      expect(new Set(priorities).size).to.equal(priorities.length);
+      expect(new Set(rules.map((r) => String(r.name).toLowerCase())).size).to.equal(rules.length);
+      const { flows, unmatched } = applyDiagnostics(expectedFlows(run.set, TARGET), run.result.diagnostics, run.set, TARGET);
+      expect(unmatched).to.deep.equal([]);
+      const [actual, expected] = sameAddressFlows(nsgTemplateFlows({ resources: templateResources(files) }), withoutCrossFamily(flows));
+      expect(actual).to.deep.equal(expected);
+    }
+
+    it('splits a rule past max-rule-prefixes into rules over consecutive slices, allowing the same flows', async function () {
+      const run = await runSet(TARGET, bigSet([{ id: 'many', destinations: prefixes(4000), sources: ['10.0.0.0/16', '10.2.0.0/16'] }]), { 'max-rule-prefixes': 1000 });
+      const allow = allRules(run.result.files).filter((r) => (r.properties as Obj).access === 'Allow');
+      const sizes = allow.map((r) => ((r.properties as Obj).destinationAddressPrefixes as string[]).length);
+      expect(sizes.length).to.equal(3);
+      for (const n of sizes) expect(n).to.be.at.most(1000);
+      expect(allow.map((r) => r.name)).to.deep.equal(['big.many.part1', 'big.many.part2', 'big.many.part3']);
+      expectValid(run, run.result.files);
+    });
+
+    for (const n of [10_000, 100_000]) {
+      it(`refuses ${n.toLocaleString('en')} prefixes, more than one NSG holds: EMIT_LIMIT naming the limit and max-prefixes`, async function () {
+        const started = performance.now();
+        const run = await runSet(TARGET, bigSet([{ id: 'many', destinations: prefixes(n) }]));
+        expect(performance.now() - started).to.be.below(30_000);
+        expect(run.result.files).to.deep.equal([]);
+        const errors = run.result.diagnostics.filter((d) => d.severity === 'error');
+        expect(errors.map((d) => d.code)).to.deep.equal(['EMIT_LIMIT']);
+        expect(errors[0]!.message).to.match(/^the rules name \d+ destination address prefixes, more than 4000/);
+        expect(errors[0]!.hint).to.contain('--set max-prefixes').and.contain('azure-firewall');
+      });
+    }
+
+    it('with resource=rules, spreads the rules over templates of at most 800 resources and max-template-bytes', async function () {
+      // 900 rules of two prefixes each, priorities 100-999, and the final deny.
+      // Every other /24, so that none merge.
+      const set = bigSet([{ id: 'many', destinations: Array.from({ length: 1800 }, (_, i) => `10.${Math.floor(i / 128)}.${(i % 128) * 2}.0/24`) }]);
+      const opts = { resource: 'rules', 'max-rule-prefixes': 2, 'priority-step': 1 };
+      const run = await runSet(TARGET, set, opts);
+      expect(run.result.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      const rules = allRules(run.result.files);
+      expect(rules.length).to.be.greaterThan(800);
+      expect(run.result.files.map((f) => f.path)).to.deep.equal(['azure-nsg.part-1-of-2.json', 'azure-nsg.part-2-of-2.json']);
+      for (const t of parsed(run.result.files)) expect((t.resources as Obj[]).length).to.be.at.most(800);
+      expectValid(run, run.result.files);
+      const small = await runSet(TARGET, set, { ...opts, 'max-template-bytes': 100_000 });
+      expect(small.result.files.length).to.be.greaterThan(4);
+      for (const f of small.result.files) expect(Buffer.byteLength(f.contents)).to.be.at.most(100_000);
+      expectValid(small, small.result.files);
+      expect(allRules(small.result.files)).to.deep.equal(rules);
+    });
+
+    it('refuses an NSG resource larger than max-resource-bytes, pointing to resource=rules', async function () {
+      const run = await runSet(TARGET, bigSet([{ id: 'many', destinations: prefixes(2000) }]), { 'max-resource-bytes': 20_000 });
+      expect(run.result.files).to.deep.equal([]);
+      const d = run.result.diagnostics.find((x) => x.severity === 'error')!;
+      expect(d.code).to.equal('EMIT_LIMIT');
+      expect(d.message).to.match(/^the network security group is \d+ bytes as an ARM resource definition, more than 20000/);
+      expect(d.hint).to.contain('--set resource=rules');
     });
   });
 
