@@ -4,6 +4,8 @@ import type { ResolvedRequirementSet, ResolvedSetInfo } from '../../model/resolv
 import { describeSelector, isDns1123Label, isDns1123Subdomain, parseSelector } from './names.js';
 import { requirementRules, TARGET, type K8sPeer, type K8sPort, type Rule, type SetRules } from './policy.js';
 import { renderStream, type DocumentPlan } from './render.js';
+import { partName, splitItems, type SplitContainer, type SplitItem } from './split.js';
+import { InternalError } from '../../model/diagnostic.js';
 import { allExact } from '../../emit/fidelity-presets.js';
 
 const byName = { hint: 'use --target cilium (toFQDNs) or squid to allow the name' };
@@ -24,12 +26,18 @@ const fidelity: FidelityTable = allExact({
 
 const DNS1123_LABEL_PATTERN = '^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /**
- * Bytes of JSON above which client-side `kubectl apply` fails: it keeps the object's JSON (and a newline) in the
- * annotation kubectl.kubernetes.io/last-applied-configuration, and all annotations, keys included, may hold 256 KiB.
+ * Bytes of JSON above which client-side `kubectl apply` fails: it keeps the object's JSON in the annotation
+ * kubectl.kubernetes.io/last-applied-configuration (adding `"annotations":{}` and a newline), and all annotations of an
+ * object, keys included, may hold 256 KiB (TotalAnnotationSizeLimitB; see README).
  */
-const APPLY_ANNOTATION_LIMIT = 262144 - 'kubectl.kubernetes.io/last-applied-configuration'.length - 1;
-/** A default API server (etcd) refuses requests above 1.5 MiB. */
-const ETCD_REQUEST_LIMIT = 1572864;
+const APPLY_ANNOTATION_LIMIT = 262144 - 'kubectl.kubernetes.io/last-applied-configuration'.length - ',"annotations":{}'.length - 1;
+/**
+ * The largest max-object-bytes: 1 MiB, below etcd's default 1.5 MiB request limit (--max-request-bytes) with room for
+ * what the API server stores besides the object (managedFields, and with client-side apply the annotation's copy).
+ */
+const MAX_OBJECT_BYTES = 1048576;
+/** Default: 200,000 bytes, 62 KiB below the annotation limit, for other annotations and re-encoding by kubectl. */
+const DEFAULT_OBJECT_BYTES = 200000;
 
 /**
  * Kubernetes NetworkPolicy (networking.k8s.io/v1): per requirement set, one policy for egress and one for ingress,
@@ -63,6 +71,13 @@ const k8sNetworkPolicy: Emitter = {
     },
     'dns-namespace': { type: 'string', default: 'kube-system', pattern: DNS1123_LABEL_PATTERN, describe: 'namespace of the cluster DNS pods' },
     'dns-selector': { type: 'string', default: 'k8s-app=kube-dns', describe: 'labels of the cluster DNS pods, as key=value,...; empty: every pod in dns-namespace' },
+    'max-object-bytes': {
+      type: 'integer',
+      default: DEFAULT_OBJECT_BYTES,
+      min: 1024,
+      max: MAX_OBJECT_BYTES,
+      describe: `largest policy object, in bytes of JSON; a larger policy is split into several (NAME, NAME-2, ...) that together allow the same. Above ${APPLY_ANNOTATION_LIMIT} client-side kubectl apply fails (its annotation copy passes 256 KiB)`,
+    },
   },
   emit(set, options, context) {
     return emitPolicies(set, options, context.header, context.fidelity);
@@ -89,23 +104,28 @@ function emitPolicies(set: ResolvedRequirementSet, options: EmitterOptions, head
   const namespace = String(options.namespace);
   if (!isDns1123Label(namespace)) throw new Error(`namespace "${namespace}" passed the option check`);
 
+  const budget = Number(options['max-object-bytes']);
   const docs: DocumentPlan[] = [];
-  const counts: string[] = [];
   let egressPolicies = 0;
+  let split = false;
+  // One pass over the requirements, not one per set.
+  const bySet = new Map<string, SetRules>(set.sets.map((s) => [s.id, { egress: [], ingress: [] }]));
+  for (const req of set.requirements) requirementRules(req, { podSelector: selectors.pods, diagnostics }, bySet.get(req.set)!);
+  const policy = { namespace, pods: selectors.pods, options, budget, diagnostics };
   for (const info of set.sets) {
-    const rules: SetRules = { egress: [], ingress: [] };
-    for (const req of set.requirements.filter((r) => r.set === info.id)) requirementRules(req, { podSelector: selectors.pods, diagnostics }, rules);
-    if (rules.egress.length) {
-      if (options['allow-dns'] === true) rules.egress.unshift(dnsRule(String(options['dns-namespace']), selectors.dns));
-      docs.push(policyDocument(`${prefix}${info.id}-egress`, namespace, selectors.pods, 'Egress', rules.egress, info, options));
-      egressPolicies++;
+    const rules = bySet.get(info.id)!;
+    for (const type of ['Egress', 'Ingress'] as const) {
+      const list = type === 'Egress' ? rules.egress : rules.ingress;
+      if (!list.length) continue;
+      if (type === 'Egress' && options['allow-dns'] === true) list.unshift(dnsRule(String(options['dns-namespace']), selectors.dns));
+      const parts = policyDocuments(`${prefix}${info.id}-${type.toLowerCase()}`, type, list, info, policy);
+      if (parts.length > 1) split = true;
+      docs.push(...parts);
+      if (type === 'Egress') egressPolicies++;
     }
-    if (rules.ingress.length) docs.push(policyDocument(`${prefix}${info.id}-ingress`, namespace, selectors.pods, 'Ingress', rules.ingress, info, options));
   }
-  for (const d of docs) {
-    counts.push(d.comment[0]!);
-    checkSize(d, diagnostics);
-  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
+  const counts = docs.map((d) => d.comment[0]!);
   const lines = [
     ...header,
     '',
@@ -114,6 +134,7 @@ function emitPolicies(set: ResolvedRequirementSet, options: EmitterOptions, head
     'ipBlock matches addresses outside the cluster; traffic to a Service ClusterIP, to pods and to nodes is matched',
     'before or after address translation depending on the network plugin (see the target README).',
     ...dnsLines(options, egressPolicies > 0, selectors.dns),
+    ...(split ? splitLines(budget) : []),
     ...(docs.length ? counts.map((c) => `- ${c}`) : ['No policy: no requirement could be expressed (see the notes below).']),
   ];
   const notes = [...fidelityNotes, ...diagnostics];
@@ -165,43 +186,136 @@ function dnsLines(options: EmitterOptions, anyEgress: boolean, labels: Record<st
   return ['DNS IS NOT ALLOWED (--set allow-dns=false): name resolution in the selected pods will break', 'unless another NetworkPolicy allows egress to the cluster DNS on UDP and TCP 53.'];
 }
 
-function policyDocument(name: string, namespace: string, pods: Record<string, string>, type: 'Egress' | 'Ingress', rules: Rule[], info: ResolvedSetInfo, options: EmitterOptions): DocumentPlan {
-  const key = type === 'Egress' ? 'egress' : 'ingress';
-  const peerKey = type === 'Egress' ? 'to' : 'from';
-  const blocks = rules.flatMap((r) => r.peers ?? []).filter((p) => p.ipBlock);
-  const v6 = blocks.filter((p) => p.ipBlock!.cidr.includes(':')).length;
-  const object = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'fwgen' } },
-    spec: {
-      podSelector: Object.keys(pods).length ? { matchLabels: { ...pods } } : {},
-      policyTypes: [type],
-      [key]: rules.map((r) => {
-        if (r.peers && r.peers.length === 0) throw new Error(`${name}: a rule with an empty ${peerKey} list would allow every peer`);
-        if (r.ports && r.ports.length === 0) throw new Error(`${name}: a rule with an empty ports list would allow every port`);
-        return { ...(r.peers ? { [peerKey]: r.peers } : {}), ...(r.ports ? { ports: r.ports } : {}) };
-      }),
-    },
-  };
-  const comment = [`${name}: ${type.toLowerCase()} of ${info.id} (${info.title}): ${rules.length} rule${rules.length === 1 ? '' : 's'}, ${blocks.length} ipBlock${blocks.length === 1 ? '' : 's'} (${blocks.length - v6} IPv4, ${v6} IPv6)`];
-  if (type === 'Egress' && options['allow-dns'] !== true) comment.push('DNS is not allowed here (--set allow-dns=false): names will not resolve unless another policy allows DNS');
-  return { object, comment, itemComments: [{ path: ['spec', key], comments: rules.map((r) => r.comment) }] };
+interface PolicyContext {
+  namespace: string;
+  pods: Record<string, string>;
+  options: EmitterOptions;
+  budget: number;
+  diagnostics: Diagnostic[];
 }
 
-function checkSize(doc: DocumentPlan, diagnostics: Diagnostic[]): void {
-  const bytes = Buffer.byteLength(JSON.stringify(doc.object));
-  const name = (doc.object.metadata as { name: string }).name;
-  if (bytes > ETCD_REQUEST_LIMIT) {
-    diagnostics.push({ code: 'EMIT_LIMIT', severity: 'warning', message: `policy ${name} is ${bytes} bytes as JSON, more than the 1.5 MiB a default API server accepts`, hint: 'split the requirements over several sets, or use regional service tags', target: TARGET, params: { policy: name, bytes } });
-  } else if (bytes > APPLY_ANNOTATION_LIMIT) {
-    diagnostics.push({
-      code: 'EMIT_LIMIT',
-      severity: 'warning',
-      message: `policy ${name} is ${bytes} bytes as JSON: client-side kubectl apply keeps a copy in an annotation limited to 262144 bytes and will fail`,
-      hint: 'apply it with kubectl apply --server-side or kubectl create',
-      target: TARGET,
-      params: { policy: name, bytes },
-    });
+/**
+ * The policy of one type for a set, as one object or, when its JSON would pass `max-object-bytes`, as several with the
+ * same podSelector and each rule's ipBlocks shared out among them (see split.ts). Rules whose peers are not ipBlocks
+ * (the DNS rule, the selected pods, any peer) stay whole in the first object.
+ */
+function policyDocuments(name: string, type: 'Egress' | 'Ingress', rules: Rule[], info: ResolvedSetInfo, ctx: PolicyContext): DocumentPlan[] {
+  const key = type === 'Egress' ? 'egress' : 'ingress';
+  const peerKey = type === 'Egress' ? 'to' : 'from';
+  const ruleObject = (r: Rule, peers: K8sPeer[] | undefined) => {
+    if (peers && peers.length === 0) throw new InternalError(`${name}: a rule with an empty ${peerKey} list would allow every peer`);
+    if (r.ports && r.ports.length === 0) throw new InternalError(`${name}: a rule with an empty ports list would allow every port`);
+    return { ...(peers ? { [peerKey]: peers } : {}), ...(r.ports ? { ports: r.ports } : {}) };
+  };
+  const objectOf = (partName: string, ruleObjects: object[]) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: partName, namespace: ctx.namespace, labels: { 'app.kubernetes.io/managed-by': 'fwgen' } },
+    spec: { podSelector: Object.keys(ctx.pods).length ? { matchLabels: { ...ctx.pods } } : {}, policyTypes: [type], [key]: ruleObjects },
+  });
+  const splittable = (r: Rule) => r.peers !== undefined && r.peers.every((p) => p.ipBlock);
+  const emptyBytes = jsonBytes(objectOf(name, []));
+  let fixedBytes = 0;
+  const containers: SplitContainer[] = [];
+  const items: SplitItem[] = [];
+  const itemPeers: K8sPeer[] = [];
+  const containerOf: number[] = [];
+  for (const r of rules) {
+    if (!splittable(r)) {
+      fixedBytes += jsonBytes(ruleObject(r, r.peers)) + 1;
+      containerOf.push(-1);
+      continue;
+    }
+    const c = containers.length;
+    containerOf.push(c);
+    containers.push({ bytes: jsonBytes({ [peerKey]: [], ...(r.ports ? { ports: r.ports } : {}) }) + 1 });
+    // {"ipBlock":{"cidr":"..."}} and a comma; every CIDR is ASCII.
+    for (const peer of r.peers!) {
+      items.push({ key: peer.ipBlock!.cidr, bytes: 23 + peer.ipBlock!.cidr.length, containers: [c] });
+      itemPeers.push(peer);
+    }
   }
+  const result = splitItems({ baseBytes: (p) => emptyBytes + (partName(name, p).length - name.length) + (p === 0 ? fixedBytes : 0), containers, items, budget: ctx.budget });
+  if (!result.ok) {
+    ctx.diagnostics.push(tooLarge(name, result.reason, result.bytes, ctx.budget));
+    return [];
+  }
+  // Per container, its peers in each part, in their order (address order).
+  const byPart = containers.map(() => new Map<number, K8sPeer[]>());
+  items.forEach((it, i) => {
+    const m = byPart[it.containers[0]!]!;
+    const p = result.partOf[i]!;
+    const list = m.get(p);
+    if (list) list.push(itemPeers[i]!);
+    else m.set(p, [itemPeers[i]!]);
+  });
+  const docs: DocumentPlan[] = [];
+  for (let p = 0; p < result.parts; p++) {
+    const partRules: { rule: Rule; object: object; peers?: K8sPeer[] }[] = [];
+    rules.forEach((r, i) => {
+      const c = containerOf[i]!;
+      if (c < 0) {
+        if (p === 0) partRules.push({ rule: r, object: ruleObject(r, r.peers), ...(r.peers ? { peers: r.peers } : {}) });
+        return;
+      }
+      const peers = byPart[c]!.get(p);
+      if (peers) partRules.push({ rule: r, object: ruleObject(r, peers), peers });
+    });
+    // An object without rules would add nothing (the others isolate the pods already): none is written.
+    if (partRules.length === 0) continue;
+    const pname = partName(name, p);
+    const object = objectOf(pname, partRules.map((x) => x.object));
+    const bytes = jsonBytes(object);
+    if (bytes > ctx.budget) throw new InternalError(`${pname} is ${bytes} bytes of JSON, over the ${ctx.budget} the split planned for`);
+    if (bytes > APPLY_ANNOTATION_LIMIT) ctx.diagnostics.push(beyondApply(pname, bytes, ctx.budget));
+    const blocks = partRules.flatMap((x) => x.peers ?? []).filter((x) => x.ipBlock);
+    const v6 = blocks.filter((x) => x.ipBlock!.cidr.includes(':')).length;
+    const of = result.parts > 1 ? `, part ${p + 1} of ${result.parts}` : '';
+    const n = partRules.length;
+    const comment = [`${pname}: ${type.toLowerCase()} of ${info.id} (${info.title})${of}: ${n} rule${n === 1 ? '' : 's'}, ${blocks.length} ipBlock${blocks.length === 1 ? '' : 's'} (${blocks.length - v6} IPv4, ${v6} IPv6), ${bytes} bytes as JSON`];
+    if (type === 'Egress' && ctx.options['allow-dns'] !== true) comment.push('DNS is not allowed here (--set allow-dns=false): names will not resolve unless another policy allows DNS');
+    docs.push({ object, comment, itemComments: new Map(partRules.map((x) => [x.object, x.rule.comment])) });
+  }
+  return docs;
+}
+
+function jsonBytes(v: unknown): number {
+  return Buffer.byteLength(JSON.stringify(v));
+}
+
+function splitLines(budget: number): string[] {
+  return [
+    `A policy whose JSON would pass ${budget} bytes (--set max-object-bytes) is split into objects NAME, NAME-2, ...`,
+    'with the same pod selector, each holding part of every ipBlock list: together they allow exactly the same.',
+    'When a later run writes fewer parts, delete the ones it no longer writes (or apply with --prune and the',
+    'label app.kubernetes.io/managed-by=fwgen), or their addresses stay allowed.',
+  ];
+}
+
+function tooLarge(name: string, reason: 'base' | 'item' | 'no-fit', bytes: number, budget: number): Diagnostic {
+  const what =
+    reason === 'base'
+      ? `its rules that are not split (the DNS rule, pod selectors, rules for any peer) take ${bytes} bytes of JSON`
+      : reason === 'item'
+        ? `one ipBlock with its rule (and that rule's ports) takes ${bytes} bytes of JSON in an object of its own`
+        : `its ${bytes} bytes of JSON cannot be shared out so that every object stays within the limit`;
+  return {
+    code: 'EMIT_LIMIT',
+    severity: 'error',
+    message: `policy ${name}: ${what}, more than max-object-bytes (${budget})`,
+    hint: `raise --set max-object-bytes=N (at most ${APPLY_ANNOTATION_LIMIT} for client-side kubectl apply, ${MAX_OBJECT_BYTES} in all), or give the rule fewer ports`,
+    target: TARGET,
+    params: { policy: name, bytes, limit: budget, option: 'max-object-bytes' },
+  };
+}
+
+function beyondApply(name: string, bytes: number, budget: number): Diagnostic {
+  return {
+    code: 'EMIT_LIMIT',
+    severity: 'warning',
+    message: `policy ${name} is ${bytes} bytes as JSON (max-object-bytes is ${budget}): client-side kubectl apply keeps a copy in an annotation limited to 262144 bytes and will fail`,
+    hint: `apply it with kubectl apply --server-side or kubectl create, or keep --set max-object-bytes at most ${APPLY_ANNOTATION_LIMIT}`,
+    target: TARGET,
+    params: { policy: name, bytes, limit: APPLY_ANNOTATION_LIMIT, option: 'max-object-bytes' },
+  };
 }

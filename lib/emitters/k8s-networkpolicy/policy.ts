@@ -1,8 +1,9 @@
 import ipaddr from 'ipaddr.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import type { PortSpec } from '../../model/requirement-set.js';
+import type { PortSpec, Provenance } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved.js';
-import { endpointAddresses } from '../../emit/addresses.js';
+import { aggregatePrefixes, endpointAddresses } from '../../emit/addresses.js';
+import { InternalError } from '../../model/diagnostic.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { describeSelector } from './names.js';
 import { groupByPorts } from '../../emit/text.js';
@@ -96,36 +97,43 @@ export function k8sPorts(ports: readonly PortSpec[]): K8sPort[] | undefined {
 }
 
 /**
- * One ipBlock per address of the endpoints, IPv4 then IPv6 per endpoint, each once. An address Kubernetes refuses
- * in an ipBlock is left out with a diagnostic; `undefined` (with a diagnostic) when none is left, since a rule with no
- * peers would allow every peer.
+ * The ipBlocks of the endpoints: the minimal prefixes covering their addresses (aggregatePrefixes, as every address
+ * target writes them), IPv4 then IPv6, each in address order. An address Kubernetes refuses in an ipBlock is left out
+ * with a diagnostic before aggregating (no aggregate of accepted prefixes can be a refused one: it would lie inside
+ * ::ffff:0:0/96 with a length of 96 or more, and so would every prefix it covers). `undefined` (with a diagnostic)
+ * when none is left, since a rule with no peers would allow every peer.
  */
 function ipBlocks(req: ResolvedRequirement, endpoints: readonly ResolvedEndpoint[], side: 'source' | 'destination', diagnostics: Diagnostic[]): K8sPeer[] | undefined {
   const cidrs: string[] = [];
   let refusedAny = false;
   for (const e of endpoints) {
     const a = endpointAddresses(e);
-    const refused: string[] = [];
-    for (const c of [...a.v4, ...a.v6]) {
-      if (ipBlockProblem(c)) refused.push(c);
-      else if (!cidrs.includes(c)) cidrs.push(c);
+    for (const c of a.v4) cidrs.push(c);
+    let refused: string[] | undefined;
+    for (const c of a.v6) {
+      if (ipBlockProblem(c)) (refused ??= []).push(c);
+      else cidrs.push(c);
     }
-    if (refused.length) {
+    if (refused) {
       refusedAny = true;
       const of = e.kind === 'cidr' ? '' : ` of ${describeEndpoint(e)}`;
       diagnostics.push(dropped(req, `${side} ${refused.join(', ')}${of}`, 'Kubernetes refuses IPv4-mapped IPv6 prefixes in an ipBlock', 'write the IPv4 prefix instead', { cidrs: refused, side }));
     }
   }
-  const subject = `${side}${endpoints.length > 1 ? 's' : ''} ${endpoints.map(describeEndpoint).join(', ')}`;
   if (cidrs.length === 0) {
+    const subject = `${side}${endpoints.length > 1 ? 's' : ''} ${endpoints.map(describeEndpoint).join(', ')}`;
     if (!refusedAny) diagnostics.push(dropped(req, subject, 'no address is left for an ipBlock, and a rule without peers would allow every peer', 'check the Service Tags file or the --bind values', { cidrs: [], side }));
     return undefined;
   }
-  return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return aggregatePrefixes(cidrs).map((cidr) => {
+    if (ipBlockProblem(cidr)) throw new InternalError(`aggregation gave the refused ipBlock ${cidr}`);
+    return { ipBlock: { cidr } };
+  });
 }
 
 /** Why Kubernetes (1.33+, strict IP validation) would refuse this canonical prefix as an ipBlock, if it would. */
 export function ipBlockProblem(cidr: string): string | undefined {
+  if (!cidr.includes(':')) return undefined;
   const [addr, bits] = ipaddr.parseCIDR(cidr);
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) return 'IPv4-mapped IPv6';
   return undefined;
@@ -172,9 +180,11 @@ function standInDiagnostic(req: ResolvedRequirement, podSelector: Record<string,
 
 function ruleComment(req: ResolvedRequirement): string[] {
   const lines = [req.purpose ? `${req.id}: ${req.purpose}` : req.id];
-  const provenance = [req.provenance, ...req.destinations.flatMap((d) => d.provenance)];
+  // Destinations mostly share their row's provenance object: describe each object once, each line once.
+  const objects = new Set<Provenance>([req.provenance]);
+  for (const d of req.destinations) for (const p of d.provenance) objects.add(p);
   const seen = new Set<string>();
-  for (const p of provenance) {
+  for (const p of objects) {
     const line = `from ${describeProvenance(p)}${p.text ? `: ${p.text.trim()}` : ''}`;
     if (!seen.has(line)) lines.push(line);
     seen.add(line);
