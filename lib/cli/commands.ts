@@ -131,8 +131,14 @@ export const commands: readonly CommandSpec[] = [
     name: 'generate',
     describe: 'Render every output of fwgen.yaml and write the files that changed',
     positionals: [],
-    options: { config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' } },
-    examples: [['fwgen generate', 'regenerate checked-in rule files; unchanged files are not touched']],
+    options: {
+      config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' },
+      'exit-code': { type: 'boolean', describe: 'exit 1 when any file was written (the pre-commit hook: pre-commit itself sees only changed tracked files, not new ones)' },
+    },
+    examples: [
+      ['fwgen generate', 'regenerate checked-in rule files; unchanged files are not touched'],
+      ['fwgen generate --exit-code', 'the same, failing when anything was written, so a commit stops for review'],
+    ],
     load: () => import('./commands/generate.js'),
   },
   {

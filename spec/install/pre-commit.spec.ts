@@ -54,6 +54,7 @@ describe('pre-commit framework: fwgen-check and fwgen-generate from a clone at H
   let sha = '';
   let install: Ran;
   let firstCommit: Ran;
+  let firstGenerate: Ran;
   const git = (...args: string[]) => shOk(['git', ...args], { cwd: proj, env });
   const preCommit = (...args: string[]) => sh(['pre-commit', ...args, '--color=never'], { cwd: proj, env, timeoutMs: 120_000 });
   const out = (r: Ran) => r.stdout + r.stderr;
@@ -83,9 +84,10 @@ describe('pre-commit framework: fwgen-check and fwgen-generate from a clone at H
     expect(install.code, out(install) + (existsSync(log) ? readFileSync(log, 'utf8') : '')).to.equal(0);
     process.stderr.write(`      pre-commit install --install-hooks: ${seconds(install.ms)} s (npm install, npm pack, npm install -g)\n`);
 
-    // The first commit, as a user makes it: fwgen-generate writes the rule files, which are then added.
-    const gen = preCommit('run', 'fwgen-generate', '--all-files');
-    for (const f of RULES) expect(existsSync(join(proj, f)), `${f}\n${out(gen)}`).to.equal(true);
+    // The first commit, as a user makes it: fwgen-generate writes the rule files (and fails, having written some),
+    // which are then added.
+    firstGenerate = preCommit('run', 'fwgen-generate', '--all-files');
+    for (const f of RULES) expect(existsSync(join(proj, f)), `${f}\n${out(firstGenerate)}`).to.equal(true);
     git('add', '.');
     firstCommit = sh(['git', 'commit', '--quiet', '-m', 'rules'], { cwd: proj, env, timeoutMs: 120_000 });
     expect(firstCommit.code, out(firstCommit)).to.equal(0);
@@ -107,6 +109,13 @@ describe('pre-commit framework: fwgen-check and fwgen-generate from a clone at H
     expect(version.code, out(version)).to.equal(0);
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     expect(version.stdout.trim()).to.equal(pkg.version);
+  });
+
+  it('the first fwgen-generate wrote the new files and failed, though pre-commit sees no change to tracked files', function () {
+    expect(firstGenerate.code, out(firstGenerate)).to.equal(1);
+    expect(out(firstGenerate)).to.match(/fwgen generate \(regenerate firewall rules\)\.+Failed/);
+    expect(out(firstGenerate)).to.contain('fwgen generate: 3 written, 0 unchanged');
+    expect(out(firstGenerate)).not.to.contain('files were modified by this hook');
   });
 
   it('the first commit, with the generated files, passed both hooks', function () {
@@ -180,5 +189,24 @@ describe('pre-commit framework: fwgen-check and fwgen-generate from a clone at H
     expect(git('diff', '--name-only', 'HEAD~1', 'HEAD').stdout.split('\n').filter(Boolean).sort()).to.deep.equal(['acme.yaml', 'rules/acme.conf']);
     expect(git('status', '--porcelain').stdout).to.equal('');
     expect(stamp(proj)).to.deep.equal(after);
+  });
+
+  it('a new output: the commit is refused although the new file is untracked, and goes through once it is added', function () {
+    const head = git('rev-parse', 'HEAD').stdout.trim();
+    writeFileSync(join(proj, 'fwgen.yaml'), fwgenYaml('contoso') + '  - path: rules/mcr-china.conf\n    target: squid\n    catalogs: [mcr]\n    options: { cloud: china }\n');
+    git('add', 'fwgen.yaml');
+    const before = stamp(proj);
+    const refused = sh(['git', 'commit', '--quiet', '-m', 'mcr china'], { cwd: proj, env: { ...env, SKIP: 'fwgen-check' }, timeoutMs: 120_000 });
+    expect(refused.code, out(refused)).to.equal(1);
+    expect(out(refused)).to.match(/fwgen generate \(regenerate firewall rules\)\.+Failed/);
+    expect(out(refused)).to.contain('wrote rules/mcr-china.conf');
+    expect(git('rev-parse', 'HEAD').stdout.trim(), 'no commit was made').to.equal(head);
+    expect(git('status', '--porcelain').stdout.split('\n').filter(Boolean).sort()).to.deep.equal(['?? rules/mcr-china.conf', 'M  fwgen.yaml']);
+    expect(stamp(proj), 'the other files untouched').to.deep.equal(before);
+
+    git('add', 'rules/mcr-china.conf');
+    const commit = sh(['git', 'commit', '--quiet', '-m', 'mcr china'], { cwd: proj, env, timeoutMs: 120_000 });
+    expect(commit.code, out(commit)).to.equal(0);
+    expect(git('status', '--porcelain').stdout).to.equal('');
   });
 });

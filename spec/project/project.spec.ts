@@ -88,6 +88,17 @@ describe('fwgen generate and check (pre-commit flow)', function () {
     expect(snapshot(join(dir, 'rules'))).to.deep.equal(before);
   });
 
+  it('generate --exit-code (the pre-commit hook) exits 1 when it wrote a file, new ones included, and 0 when none changed', function () {
+    const dir = tempProject();
+    dirs.push(dir);
+    const first = fwgen(dir, 'generate', '--exit-code');
+    expect(first.status, first.stderr).to.equal(1);
+    expect(first.stderr).to.match(/5 written, 0 unchanged/);
+    const again = fwgen(dir, 'generate', '--exit-code');
+    expect(again.status, again.stderr).to.equal(0);
+    expect(again.stderr).to.match(/0 written, 5 unchanged/);
+  });
+
   it('writes nothing at all when one output fails, and exits 2 naming it', function () {
     const dir = tempProject();
     dirs.push(dir);

@@ -22,5 +22,5 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const written = await writeOutputs(rendered.files);
   for (const f of written) io.stderr.write(`wrote ${relative(project.dir, f)}\n`);
   io.stderr.write(`fwgen generate: ${written.length} written, ${rendered.files.length - written.length} unchanged\n`);
-  return EXIT.ok;
+  return args['exit-code'] && written.length > 0 ? EXIT.failed : EXIT.ok;
 }
