@@ -1,5 +1,5 @@
 import { InternalError } from '../../model/diagnostic.js';
-import { renderValue, type TemplateValue } from './arm.js';
+import { renderValue, type ArmExpression, type TemplateValue } from './arm.js';
 
 /**
  * Azure Resource Manager's template limits (https://learn.microsoft.com/en-us/azure/azure-resource-manager/templates/best-practices#template-limits
@@ -24,10 +24,31 @@ export interface TemplateLimits {
 
 /** One resource of a template, with the entries of `metadata.fwgen.rules` that describe it. */
 export interface TemplateUnit {
-  resource: TemplateValue;
+  /** The resource object, without `dependsOn` (see `dependsOn`). */
+  resource: Record<string, TemplateValue | undefined>;
   metadata: TemplateValue[];
   /** For messages: `IP Group fwgen.r.dst.1`. */
   label: string;
+  /** Identifies the unit for the `dependsOn` of others. */
+  key?: string;
+  /**
+   * Resources to deploy first. Written as `dependsOn` only for those in the same template (ARM refuses others);
+   * those of earlier parts are deployed already. Measured as if all were written.
+   */
+  dependsOn?: { key: string; ref: ArmExpression }[];
+}
+
+function measured(u: TemplateUnit): TemplateValue {
+  return u.dependsOn?.length ? { ...u.resource, dependsOn: u.dependsOn.map((d) => d.ref) } : u.resource;
+}
+
+/** The units' resources as one part writes them: `dependsOn` kept for the units of the same part. */
+export function partResources(units: readonly TemplateUnit[]): TemplateValue[] {
+  const here = new Set(units.map((u) => u.key).filter((k) => k !== undefined));
+  return units.map((u) => {
+    const deps = (u.dependsOn ?? []).filter((d) => here.has(d.key));
+    return deps.length ? { ...u.resource, dependsOn: deps.map((d) => d.ref) } : u.resource;
+  });
 }
 
 export type PackProblem =
@@ -64,7 +85,7 @@ export function packTemplates(units: readonly TemplateUnit[], limits: TemplateLi
   // and newlines that closing non-empty arrays adds.
   const overhead = render([], 99, 99, true).length + 16;
   const sizes = units.map((u) => {
-    const resource = renderValue(u.resource);
+    const resource = renderValue(measured(u));
     if (resource.length > limits.maxResourceBytes) problems.push({ kind: 'resource-bytes', label: u.label, bytes: resource.length, max: limits.maxResourceBytes });
     let size = indentedSize(resource, RESOURCE_INDENT);
     for (const m of u.metadata) size += indentedSize(renderValue(m), METADATA_INDENT);

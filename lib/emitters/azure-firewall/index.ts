@@ -1,9 +1,24 @@
 import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
 import { commentText } from '../../emit/header.js';
 import { azureName } from '../azure-common/names.js';
-import { armTemplate } from './arm.js';
-import type { FirewallLayout } from './layout.js';
-import { buildRules, TARGET } from './rules.js';
+import { armTemplates } from './arm.js';
+import type { FirewallLayout, RuleGroup } from './layout.js';
+import { buildRules, TARGET, type FirewallRule, type FirewallRules } from './rules.js';
+import { networkCombinations, planGroups } from './groups.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { ARM_RESOURCE_BYTES_MAX, ARM_RESOURCES_MAX, ARM_TEMPLATE_BYTES_DEFAULT, ARM_TEMPLATE_BYTES_MAX, type PackProblem } from '../azure-common/template-parts.js';
+
+/**
+ * Azure Firewall's limits (Azure subscription and service limits, Azure Firewall; see the README for each source):
+ * addresses per IP Group, IP Groups per firewall policy, unique source-destination combinations in network rules,
+ * the size of the rules in one rule collection group, and rule collection groups per policy.
+ */
+export const IP_GROUP_ENTRIES_MAX = 5000;
+export const IP_GROUPS_MAX = 600;
+export const NETWORK_COMBINATIONS_MAX = 20_000;
+export const GROUP_BYTES_MAX = 2_000_000;
+export const GROUPS_MAX = 90;
+const GROUP_PRIORITY_MAX = 65_000;
 import { nothingLeftDiagnostic } from '../azure-common/requirements.js';
 import { terraformFile } from './terraform.js';
 
@@ -68,33 +83,116 @@ const azureFirewall: Emitter = {
       default: false,
       describe: 'write names on ports an application rule cannot carry (TCP other than HTTP/HTTPS, ranges, SSH, UDP, all traffic) as network rules with destinationFqdns; needs DNS proxy on the policy',
     },
+    'ip-group-threshold': { type: 'integer', default: 100, min: 1, max: IP_GROUP_ENTRIES_MAX, describe: 'write a rule side with more IPv4 prefixes than this as IP Groups' },
+    'max-ip-group-entries': { type: 'integer', default: IP_GROUP_ENTRIES_MAX, min: 1, max: IP_GROUP_ENTRIES_MAX, describe: 'addresses in one IP Group (Azure: 5,000), and inline addresses in one rule' },
+    'max-ip-groups': { type: 'integer', default: IP_GROUPS_MAX, min: 0, max: IP_GROUPS_MAX, describe: 'refuse to need more IP Groups than this (Azure: 600 per firewall policy; count the policy\'s other IP Groups)' },
+    'max-network-combinations': {
+      type: 'integer',
+      default: NETWORK_COMBINATIONS_MAX,
+      min: 1,
+      max: 100_000_000,
+      describe: 'refuse network rules with more unique source-destination combinations than this (Azure: 20,000, for the firewall\'s latency)',
+    },
+    'max-group-bytes': { type: 'integer', default: GROUP_BYTES_MAX, min: 10_000, max: GROUP_BYTES_MAX, describe: 'size of the rules in one rule collection group (Azure: 2 MB, 1 MB for policies created before July 2022); more rules go to further groups' },
+    'max-rule-collection-groups': { type: 'integer', default: GROUPS_MAX, min: 1, max: GROUPS_MAX, describe: 'refuse to need more rule collection groups than this (Azure: 90 per policy, 50 for policies created before July 2022)' },
+    'max-template-bytes': { type: 'integer', default: ARM_TEMPLATE_BYTES_DEFAULT, min: 10_000, max: ARM_TEMPLATE_BYTES_MAX, describe: 'split the ARM output over templates of at most this many bytes (ARM: 4 MB a template, 1 MB a deployment job)' },
+    'max-template-resources': { type: 'integer', default: ARM_RESOURCES_MAX, min: 1, max: ARM_RESOURCES_MAX, describe: 'at most this many resources in one template (ARM: 800)' },
+    'max-resource-bytes': { type: 'integer', default: ARM_RESOURCE_BYTES_MAX, min: 1_000, max: ARM_RESOURCE_BYTES_MAX, describe: 'largest resource definition in a template (ARM: 1 MB); caps a rule collection group in the ARM output' },
   },
   emit(set, options, context) {
-    const rules = buildRules(set, { networkFqdns: options['network-fqdns'] === true });
+    const setIds = set.sets.map((s) => s.id);
+    const groupName = String(options['group-name']) || azureName([`fwgen-${setIds.join('-')}`]);
+    const rules = buildRules(set, {
+      networkFqdns: options['network-fqdns'] === true,
+      threshold: Number(options['ip-group-threshold']),
+      maxEntries: Number(options['max-ip-group-entries']),
+      ipGroupPrefix: groupName,
+    });
     if (rules.application.length + rules.network.length === 0) return { files: [], diagnostics: [...rules.diagnostics, nothingLeftDiagnostic(TARGET, set.requirements.length)] };
-    const layout = layoutFor(set.sets.map((s) => s.id), options, rules, [...context.header], [...context.fidelity, ...rules.diagnostics].map((d) => d.message));
     const terraform = options.format === 'terraform';
-    return {
-      files: [terraform ? { path: 'azure-firewall.tf', contents: terraformFile(layout) } : { path: 'azure-firewall.json', contents: armTemplate(layout) }],
-      diagnostics: rules.diagnostics,
+    const armLimits = { maxTemplateBytes: Number(options['max-template-bytes']), maxTemplateResources: Number(options['max-template-resources']), maxResourceBytes: Number(options['max-resource-bytes']) };
+    // In ARM a rule collection group is one resource definition too.
+    const budget = terraform ? Number(options['max-group-bytes']) : Math.min(Number(options['max-group-bytes']), armLimits.maxResourceBytes);
+    const { groups, tooLarge } = planGroups(rules, { name: groupName, priority: Number(options.priority) }, budget);
+    const limits = checkLimits(rules, groups, tooLarge, budget, options);
+    if (limits.length) return { files: [], diagnostics: [...rules.diagnostics, ...limits] };
+    const layout: FirewallLayout = {
+      header: context.header.map(commentText),
+      notes: [...context.fidelity, ...rules.diagnostics].map((d) => d.message).concat(rules.orderNotes).map(commentText),
+      policyName: String(options['policy-name']),
+      groups,
+      ipGroups: rules.ipGroups,
+      rules,
     };
+    if (terraform) return { files: [{ path: 'azure-firewall.tf', contents: terraformFile(layout) }], diagnostics: rules.diagnostics };
+    const { files, problems } = armTemplates(layout, armLimits);
+    if (problems.length) return { files: [], diagnostics: [...rules.diagnostics, ...problems.map(packDiagnostic)] };
+    return { files, diagnostics: rules.diagnostics };
   },
 };
 
 export default azureFirewall;
 
-function layoutFor(setIds: string[], options: EmitterOptions, rules: FirewallLayout['rules'], header: string[], messages: string[]): FirewallLayout {
-  const groupName = String(options['group-name']) || azureName([`fwgen-${setIds.join('-')}`]);
-  return {
-    header: header.map(commentText),
-    notes: [...messages, ...rules.orderNotes].map(commentText),
-    policyName: String(options['policy-name']),
-    groupName,
-    groupPriority: Number(options.priority),
-    networkCollection: azureName([`${groupName}-network`]),
-    networkPriority: 100,
-    applicationCollection: azureName([`${groupName}-application`]),
-    applicationPriority: 200,
-    rules,
-  };
+function limitDiagnostic(message: string, hint: string, params: Record<string, unknown>): Diagnostic {
+  return { code: 'EMIT_LIMIT', severity: 'error', message, hint, target: TARGET, params };
+}
+
+/** Azure Firewall's limits that splitting cannot meet, each an error naming the limit and its option. */
+function checkLimits(rules: FirewallRules, groups: RuleGroup[], tooLarge: { rule: FirewallRule; bytes: number }[], budget: number, options: EmitterOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const ipGroups = rules.ipGroups.reduce((n, s) => n + s.names.length, 0);
+  const maxIpGroups = Number(options['max-ip-groups']);
+  if (ipGroups > maxIpGroups) {
+    out.push(
+      limitDiagnostic(
+        `the address lists need ${ipGroups} IP Groups of at most ${options['max-ip-group-entries']} addresses, more than ${maxIpGroups}, the most one firewall policy may use here (Azure Firewall: 600 IP Groups per policy)`,
+        'aggregate the addresses into fewer, larger prefixes, split the requirements over several policies, or raise --set max-ip-groups (at most 600) or --set max-ip-group-entries (at most 5000)',
+        { limit: 'max-ip-groups', count: ipGroups, max: maxIpGroups },
+      ),
+    );
+  }
+  const combinations = networkCombinations(rules);
+  const maxCombinations = Number(options['max-network-combinations']);
+  if (combinations > maxCombinations) {
+    out.push(
+      limitDiagnostic(
+        `the network rules make ${combinations} unique source-destination combinations, more than ${maxCombinations} (Azure Firewall: 20,000 in a policy's network rules, counted as protocols x sources x destinations x ports/14)`,
+        `splitting the rules does not lower the count: aggregate the addresses into fewer prefixes, allow names with application rules, or, as Azure documents the limit for the firewall's latency, --set max-network-combinations=${combinations} and watch the firewall's latency probe`,
+        { limit: 'max-network-combinations', count: combinations, max: maxCombinations },
+      ),
+    );
+  }
+  for (const { rule, bytes } of tooLarge.slice(0, 3)) {
+    out.push(
+      limitDiagnostic(
+        `rule ${rule.name} alone is about ${bytes} bytes, more than ${budget}, the most one rule collection group may hold here`,
+        'lower --set ip-group-threshold so its addresses go to IP Groups and its lists into smaller rules, or raise --set max-group-bytes (at most 2000000)',
+        { limit: 'max-group-bytes', rule: rule.name, bytes, max: budget },
+      ),
+    );
+  }
+  const maxGroups = Number(options['max-rule-collection-groups']);
+  if (groups.length > maxGroups) {
+    out.push(
+      limitDiagnostic(
+        `the rules need ${groups.length} rule collection groups of at most ${budget} bytes, more than ${maxGroups}, the most one firewall policy may hold here (Azure Firewall: 90, or 50 for policies created before July 2022)`,
+        'lower --set ip-group-threshold so that addresses go to IP Groups, split the requirements over several policies, or raise --set max-rule-collection-groups (at most 90) if the policy has room',
+        { limit: 'max-rule-collection-groups', count: groups.length, max: maxGroups },
+      ),
+    );
+  }
+  const last = groups.length ? groups[groups.length - 1]!.priority : 0;
+  if (last > GROUP_PRIORITY_MAX) {
+    out.push(limitDiagnostic(`the ${groups.length} rule collection groups need priorities ${options.priority} to ${last}, past ${GROUP_PRIORITY_MAX}`, 'use a lower --set priority', { limit: 'priority', highest: last }));
+  }
+  return out;
+}
+
+function packDiagnostic(p: PackProblem): Diagnostic {
+  const message =
+    p.kind === 'resource-bytes'
+      ? `${p.label} is ${p.bytes} bytes as an ARM resource definition, more than ${p.max}, the most one may be here (Azure Resource Manager: 1 MB)`
+      : `${p.label} needs a template of ${p.bytes} bytes, more than ${p.max}, the most one template may be here`;
+  const hint = p.kind === 'resource-bytes' ? 'lower --set max-ip-group-entries or --set max-group-bytes, or raise --set max-resource-bytes (at most 1000000)' : 'raise --set max-template-bytes (at most 4000000), or lower --set max-ip-group-entries';
+  return limitDiagnostic(message, hint, { limit: p.kind === 'resource-bytes' ? 'max-resource-bytes' : 'max-template-bytes', bytes: p.bytes, max: p.max });
 }

@@ -1,6 +1,21 @@
-import type { FirewallRules } from './rules.js';
+import type { IpGroupSet } from './ip-groups.js';
+import type { ApplicationRule, FirewallRules, NetworkRule } from './rules.js';
 
-/** Everything either output format writes: the rules, their containers' names and priorities, and the notes. */
+/** One rule collection group: its network and application filter collections (each only when it has rules). */
+export interface RuleGroup {
+  name: string;
+  priority: number;
+  networkCollection: string;
+  applicationCollection: string;
+  network: NetworkRule[];
+  application: ApplicationRule[];
+}
+
+/** Priorities of the two collections inside every group. */
+export const NETWORK_COLLECTION_PRIORITY = 100;
+export const APPLICATION_COLLECTION_PRIORITY = 200;
+
+/** Everything either output format writes: the groups with their rules, the IP Groups, and the notes. */
 export interface FirewallLayout {
   /** Header lines (fwgen version, sets, parameters, options), control characters removed. */
   header: string[];
@@ -8,11 +23,7 @@ export interface FirewallLayout {
   notes: string[];
   /** Default for the firewall policy name; empty: the user gives it when deploying. */
   policyName: string;
-  groupName: string;
-  groupPriority: number;
-  networkCollection: string;
-  networkPriority: number;
-  applicationCollection: string;
-  applicationPriority: number;
+  groups: RuleGroup[];
+  ipGroups: IpGroupSet[];
   rules: FirewallRules;
 }

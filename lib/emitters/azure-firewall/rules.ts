@@ -3,7 +3,8 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import type { PortSpec, Transport } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
 import { compareHosts } from '../../model/order.js';
-import { aggregateEndpoints } from '../../emit/addresses.js';
+import { aggregateEndpoints, aggregateRanges } from '../../emit/addresses.js';
+import { IpGroupRegistry, nameIpGroups, type IpGroupOptions, type IpGroupSet } from './ip-groups.js';
 import { checkUnique, requirementRuleNames } from '../azure-common/names.js';
 import {
   hostSourceDiagnostic,
@@ -38,7 +39,11 @@ interface RuleBase {
   requirement: ResolvedRequirement;
   /** Where the requirement came from, one line per row (for the output's metadata). */
   provenance: string[];
+  /** Inline sources; empty when the sources are IP Groups. */
   sourceAddresses: string[];
+  sourceIpGroups?: IpGroupSet;
+  /** Every source of the requirement, inline or not (for the rule-order notes). */
+  allSources: string[];
 }
 
 export interface ApplicationRule extends RuleBase {
@@ -50,7 +55,9 @@ export interface ApplicationRule extends RuleBase {
 export interface NetworkRule extends RuleBase {
   kind: 'network';
   ipProtocols: IpProtocol[];
+  /** Inline destinations (prefixes and service tags); empty when they are IP Groups or names. */
   destinationAddresses: string[];
+  destinationIpGroups?: IpGroupSet;
   destinationFqdns: string[];
   destinationPorts: string[];
 }
@@ -60,14 +67,18 @@ export type FirewallRule = ApplicationRule | NetworkRule;
 export interface FirewallRules {
   application: ApplicationRule[];
   network: NetworkRule[];
+  /** The IP Groups the rules use, each distinct address list once, in order of first use. */
+  ipGroups: IpGroupSet[];
   /** Network rules that take traffic an application rule of this output would otherwise see. */
   orderNotes: string[];
   diagnostics: Diagnostic[];
 }
 
-export interface RuleOptions {
+export interface RuleOptions extends IpGroupOptions {
   /** Names on ports an application rule cannot carry become network rules with destinationFqdns (DNS proxy needed). */
   networkFqdns: boolean;
+  /** Start of every IP Group's name (the rule collection group's name), as IP Groups live in the resource group. */
+  ipGroupPrefix: string;
 }
 
 /**
@@ -75,20 +86,23 @@ export interface RuleOptions {
  * requirementRuleNames), so changing one requirement changes only its own rules.
  */
 export function buildRules(set: ResolvedRequirementSet, options: RuleOptions): FirewallRules {
-  const out: FirewallRules = { application: [], network: [], orderNotes: [], diagnostics: [] };
+  const out: FirewallRules = { application: [], network: [], ipGroups: [], orderNotes: [], diagnostics: [] };
+  const registry = new IpGroupRegistry(options);
   for (const req of set.requirements) {
-    const r = requirementRules(req, options);
+    const r = requirementRules(req, options, registry);
     out.diagnostics.push(...r.diagnostics);
     for (const rule of r.rules) (rule.kind === 'application' ? out.application : out.network).push(rule as never);
   }
   checkUnique([...out.application, ...out.network].map((r) => r.name), 'rule');
+  out.ipGroups = registry.sets;
+  checkUnique(out.ipGroups.flatMap((g) => g.names), 'IP Group');
   out.orderNotes = orderNotes(out.network, out.application);
   return out;
 }
 
 type Unnamed<T> = T extends unknown ? Omit<T, 'name'> & { dims: string[] } : never;
 
-function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rules: FirewallRule[]; diagnostics: Diagnostic[] } {
+function requirementRules(req: ResolvedRequirement, options: RuleOptions, registry: IpGroupRegistry): { rules: FirewallRule[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const src = sourceSide(req);
   if (src.hosts.length) return { rules: [], diagnostics: [hostSourceDiagnostic(TARGET, req, src.hosts[0]!)] };
@@ -144,6 +158,7 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rul
       requirement: req,
       provenance,
       sourceAddresses,
+      allSources: sourceAddresses,
       ipProtocols: [any ? 'Any' : transport === 'udp' ? 'UDP' : 'TCP'],
       // The minimal prefix set, then the service tags (Azure Firewall takes them as destinations).
       destinationAddresses: [...prefixList(aggregateEndpoints(addresses)), ...uniq(tags)],
@@ -159,13 +174,40 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions): { rul
       requirement: req,
       provenance,
       sourceAddresses,
+      allSources: sourceAddresses,
       protocols,
       targetFqdns: uniq(fqdns).sort((a, b) => compareHosts(a.replace(/^\*\./, ''), b.replace(/^\*\./, '')) || (a < b ? 1 : a > b ? -1 : 0)),
     });
   }
-  const names = requirementRuleNames(req.id, unnamed.map((u) => u.dims));
-  const rules = unnamed.map(({ dims: _dims, ...rest }, i) => ({ ...rest, name: names[i]! }) as FirewallRule);
+  const placed = withIpGroups(unnamed, registry);
+  const names = requirementRuleNames(req.id, placed.map((u) => u.dims));
+  const rules = placed.map(({ dims: _dims, ...rest }, i) => ({ ...rest, name: names[i]! }) as FirewallRule);
+  for (const r of rules) {
+    nameIpGroups(r.sourceIpGroups, options.ipGroupPrefix, r.name, 'src');
+    if (r.kind === 'network') nameIpGroups(r.destinationIpGroups, options.ipGroupPrefix, r.name, 'dst');
+  }
   return { rules, diagnostics };
+}
+
+/**
+ * Each rule with its sides as IP Groups or inline lists (see IpGroupRegistry.variants): one rule per pair of a
+ * source and a destination variant, named by the variants where there is more than one.
+ */
+function withIpGroups(rules: Unnamed<FirewallRule>[], registry: IpGroupRegistry): Unnamed<FirewallRule>[] {
+  const out: Unnamed<FirewallRule>[] = [];
+  for (const r of rules) {
+    const sources = registry.variants(r.sourceAddresses);
+    const destinations = r.kind === 'network' && r.destinationAddresses.length ? registry.variants(r.destinationAddresses) : [undefined];
+    for (const s of sources) {
+      for (const d of destinations) {
+        const dims = [...r.dims, s.dim && `src-${s.dim}`, d?.dim ? `dst-${d.dim}` : ''];
+        const side = { sourceAddresses: s.addresses, ...(s.ipGroups ? { sourceIpGroups: s.ipGroups } : {}) };
+        if (r.kind === 'network') out.push({ ...r, ...side, dims, ...(d ? { destinationAddresses: d.addresses, ...(d.ipGroups ? { destinationIpGroups: d.ipGroups } : {}) } : {}) });
+        else out.push({ ...r, ...side, dims });
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -258,11 +300,21 @@ function byTransport(ports: readonly PortSpec[]): [Transport, PortSpec[]][] {
  * rule Deny elsewhere in the policy, never see that traffic when its address is one of the network rule's.
  */
 function orderNotes(network: readonly NetworkRule[], application: readonly ApplicationRule[]): string[] {
+  // Application rules by port, so a network rule looks only at those on its ports; source ranges built once a rule.
+  const byPort = new Map<number, Set<ApplicationRule>>();
+  for (const a of application) for (const p of a.protocols) (byPort.get(p.port) ?? byPort.set(p.port, new Set()).get(p.port)!).add(a);
+  const ranges = new Map<FirewallRule, SourceRanges>();
+  const rangesOf = (r: FirewallRule) => ranges.get(r) ?? ranges.set(r, sourceRanges(r.allSources)).get(r)!;
   const notes: string[] = [];
   for (const n of network) {
     if (!n.ipProtocols.includes('TCP') && !n.ipProtocols.includes('Any')) continue;
-    const hits = application.filter((a) => a.protocols.some((p) => n.destinationPorts.some((r) => portIn(p.port, r))) && sourcesOverlap(n.sourceAddresses, a.sourceAddresses));
-    if (!hits.length) continue;
+    const hit = new Set<ApplicationRule>();
+    for (const [port, apps] of byPort) {
+      if (!n.destinationPorts.some((r) => portIn(port, r))) continue;
+      for (const a of apps) if (!hit.has(a) && rangesOverlap(rangesOf(n), rangesOf(a))) hit.add(a);
+    }
+    if (!hit.size) continue;
+    const hits = application.filter((a) => hit.has(a));
     const ports = uniq(hits.flatMap((a) => a.protocols.map((p) => p.port)).filter((port) => n.destinationPorts.some((r) => portIn(port, r)))).sort((a, b) => a - b);
     notes.push(
       `Network rules are processed before application rules, whatever their priorities: TCP traffic on port ${ports.join(', ')} from the sources of network rule ${n.name} to its destinations is allowed by it and never reaches application rule${hits.length > 1 ? 's' : ''} ${hits.map((a) => a.name).join(', ')} (nor an application rule Deny elsewhere in the policy).`,
@@ -271,20 +323,38 @@ function orderNotes(network: readonly NetworkRule[], application: readonly Appli
   return notes;
 }
 
+/** A rule's sources as merged address ranges per family (`any` for `*`), to test two rules' overlap in one pass. */
+type SourceRanges = 'any' | { 4: [bigint, bigint][]; 6: [bigint, bigint][] };
+
+function sourceRanges(sources: readonly string[]): SourceRanges {
+  if (sources.includes('*')) return 'any';
+  const out: { 4: [bigint, bigint][]; 6: [bigint, bigint][] } = { 4: [], 6: [] };
+  for (const r of aggregateRanges([...sources])) out[r.family].push([toBig(r.first), toBig(r.last)]);
+  return out;
+}
+
+function toBig(address: string): bigint {
+  let n = 0n;
+  for (const b of ipaddr.parse(address).toByteArray()) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+function rangesOverlap(a: SourceRanges, b: SourceRanges): boolean {
+  if (a === 'any' || b === 'any') return true;
+  for (const f of [4, 6] as const) {
+    const x = a[f];
+    const y = b[f];
+    for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+      if (x[i]![1] < y[j]![0]) i++;
+      else if (y[j]![1] < x[i]![0]) j++;
+      else return true;
+    }
+  }
+  return false;
+}
+
 function portIn(port: number, range: string): boolean {
   if (range === '*') return true;
   const [a, b] = range.split('-').map(Number) as [number, number | undefined];
   return port >= a && port <= (b ?? a);
-}
-
-function sourcesOverlap(a: readonly string[], b: readonly string[]): boolean {
-  if (a.includes('*') || b.includes('*')) return true;
-  return a.some((x) => b.some((y) => cidrsOverlap(x, y)));
-}
-
-function cidrsOverlap(x: string, y: string): boolean {
-  const [ax, bx] = ipaddr.parseCIDR(x);
-  const [ay, by] = ipaddr.parseCIDR(y);
-  if (ax.kind() !== ay.kind()) return false;
-  return bx <= by ? ay.match(ax, bx) : ax.match(ay, by);
 }

@@ -1,5 +1,5 @@
 import { ArmExpression, DEPLOYMENT_TEMPLATE_SCHEMA, NETWORK_API_VERSION, childName, renderTemplate, stringParameter, type TemplateValue } from '../azure-common/arm.js';
-import { packTemplates, partFileName, type PackProblem, type TemplateLimits, type TemplateUnit } from '../azure-common/template-parts.js';
+import { packTemplates, partFileName, partResources, type PackProblem, type TemplateLimits, type TemplateUnit } from '../azure-common/template-parts.js';
 import type { OutputFile } from '../../emit/emitter.js';
 import { PRIORITY_MAX, type NsgRule, type Side } from './rules.js';
 
@@ -67,7 +67,7 @@ function renderPart(layout: NsgLayout, units: readonly TemplateUnit[], part: num
       },
     },
     parameters,
-    resources: units.map((u) => u.resource),
+    resources: partResources(units),
   });
 }
 

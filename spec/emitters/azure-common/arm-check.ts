@@ -25,6 +25,7 @@ const files = {
   ruleCollectionGroups: 'Microsoft.Network.firewallPolicies.ruleCollectionGroups.2025-07-01.schema.json',
   nsg: 'Microsoft.Network.networkSecurityGroups.2025-07-01.schema.json',
   securityRules: 'Microsoft.Network.networkSecurityGroups.securityRules.2025-07-01.schema.json',
+  ipGroups: 'Microsoft.Network.ipGroups.2025-07-01.schema.json',
 } as const;
 
 let compiled: Record<keyof typeof files, ValidateFunction> | undefined;
@@ -48,6 +49,7 @@ const RESOURCE_SCHEMA: Record<string, keyof typeof files> = {
   'Microsoft.Network/firewallPolicies/ruleCollectionGroups': 'ruleCollectionGroups',
   'Microsoft.Network/networkSecurityGroups': 'nsg',
   'Microsoft.Network/networkSecurityGroups/securityRules': 'securityRules',
+  'Microsoft.Network/ipGroups': 'ipGroups',
 };
 
 /** Every problem with a template the Azure targets wrote; empty when it passes. */
@@ -63,11 +65,73 @@ export function checkTemplate(template: unknown): string[] {
     if (!v[kind](r)) problems.push(...errors(v[kind], `resources/${i}`));
     if (kind === 'ruleCollectionGroups') problems.push(...firewallProblems(r, `resources/${i}`));
     if (kind === 'nsg') problems.push(...nsgProblems(((r.properties as Obj).securityRules ?? []) as Obj[], `resources/${i}`));
+    if (kind === 'ipGroups') problems.push(...ipGroupProblems(r, `resources/${i}`));
   });
   const childRules = resources.filter((r) => r.type === 'Microsoft.Network/networkSecurityGroups/securityRules');
   if (childRules.length) problems.push(...nsgProblems(childRules.map((r) => ({ name: lastPart(String(r.name)), properties: r.properties })), 'securityRules'));
   problems.push(...expressionProblems(template, ''));
+  // dependsOn may name only resources of the same template.
+  const here = new Set(resources.map(resourceKey));
+  resources.forEach((r, i) => {
+    for (const d of (r.dependsOn ?? []) as string[]) if (!here.has(dependencyKey(d))) problems.push(`resources/${i}: dependsOn ${d} is not a resource of this template`);
+  });
   return problems;
+}
+
+/** A resource as `type/name`, its name's last segment as written. */
+function resourceKey(r: Obj): string {
+  return `${String(r.type)}/${lastPart(String(r.name))}`;
+}
+
+/** `[resourceId('TYPE', ..., 'NAME')]` as `TYPE/NAME`. */
+function dependencyKey(expr: string): string {
+  const m = /^\[resourceId\('([^']+)',.*'([^']+)'\)\]$/.exec(expr);
+  return m ? `${m[1]}/${m[2]}` : expr;
+}
+
+/**
+ * The templates of one output, deployed in order: each passes checkTemplate, stays within ARM's limits (4 MB,
+ * 800 resources), and every IP Group a rule references is defined in its template or an earlier one.
+ */
+export function checkTemplates(files: readonly { path: string; contents: string }[]): string[] {
+  const problems: string[] = [];
+  const defined = new Set<string>();
+  for (const f of files) {
+    if (Buffer.byteLength(f.contents) > 4_000_000) problems.push(`${f.path}: ${Buffer.byteLength(f.contents)} bytes, over ARM's 4 MB`);
+    const t = JSON.parse(f.contents) as Obj;
+    problems.push(...checkTemplate(t).map((p) => `${f.path}: ${p}`));
+    const resources = (t.resources ?? []) as Obj[];
+    if (resources.length > 800) problems.push(`${f.path}: ${resources.length} resources, over ARM's 800`);
+    for (const r of resources) if (r.type === 'Microsoft.Network/ipGroups') defined.add(String(r.name));
+    for (const r of resources) {
+      if (r.type !== 'Microsoft.Network/firewallPolicies/ruleCollectionGroups') continue;
+      for (const c of ((r.properties as Obj).ruleCollections ?? []) as Obj[]) {
+        for (const rule of (c.rules ?? []) as Obj[]) {
+          for (const ref of [...((rule.sourceIpGroups ?? []) as string[]), ...((rule.destinationIpGroups ?? []) as string[])]) {
+            const name = /^\[resourceId\('Microsoft\.Network\/ipGroups', '([^']+)'\)\]$/.exec(ref)?.[1];
+            if (!name) problems.push(`${f.path}: rule ${String(rule.name)}: ${ref} is not an IP Group reference`);
+            else if (!defined.has(name)) problems.push(`${f.path}: rule ${String(rule.name)} uses IP Group ${name}, which no template before it defines`);
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+const IPV4_ENTRY = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\/(?:3[0-2]|[12]?\d))?$/;
+
+function ipGroupProblems(r: Obj, where: string): string[] {
+  const out: string[] = [];
+  const props = r.properties as Obj;
+  out.push(...closed(props, allowedKeys('IpGroupPropertiesFormat', undefined, 'ipGroups'), `${where}/properties`));
+  if (!NAME.test(String(r.name))) out.push(`${where}: IP Group name ${String(r.name)} breaks Azure's naming rules`);
+  if (typeof r.location !== 'string') out.push(`${where}: an IP Group needs a location`);
+  const entries = (props.ipAddresses ?? []) as string[];
+  if (entries.length === 0) out.push(`${where}: an IP Group without addresses`);
+  if (entries.length > 5000) out.push(`${where}: ${entries.length} addresses, over the 5,000 an IP Group holds`);
+  for (const e of entries) if (!IPV4_ENTRY.test(e)) out.push(`${where}: ${e} is not an IPv4 address or prefix`);
+  return out;
 }
 
 function lastPart(armName: string): string {
@@ -79,8 +143,8 @@ const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
 const PORT = /^(?:\*|[0-9]{1,5}(?:-[0-9]{1,5})?)$/;
 const CIDR = /^[0-9a-fA-F:.]+\/[0-9]{1,3}$/;
 
-function allowedKeys(definition: string, alternativeBy?: { key: string; value: unknown }): Set<string> {
-  const s = schemas![definition.startsWith('Common') ? 'nsg' : 'ruleCollectionGroups'];
+function allowedKeys(definition: string, alternativeBy?: { key: string; value: unknown }, schema?: keyof typeof files): Set<string> {
+  const s = schemas![schema ?? (definition.startsWith('Common') ? 'nsg' : 'ruleCollectionGroups')];
   const def = s.definitions[definition]!;
   const keys = new Set(Object.keys(def.properties ?? {}));
   if (alternativeBy && def.oneOf) {
@@ -131,12 +195,14 @@ function firewallProblems(resource: Obj, where: string): string[] {
       names.add(name.toLowerCase());
       if (typeof r.description === 'string' && [...r.description].length > 140) out.push(`${rw}: description longer than 140 characters`);
       const sources = (r.sourceAddresses ?? []) as string[];
-      if (sources.length === 0) out.push(`${rw}: no sourceAddresses`);
+      const sourceGroups = (r.sourceIpGroups ?? []) as string[];
+      // One kind of source per rule, as the portal's source type.
+      if ((sources.length === 0) === (sourceGroups.length === 0)) out.push(`${rw}: exactly one of sourceAddresses and sourceIpGroups`);
       for (const s of sources) if (s !== '*' && !CIDR.test(s)) out.push(`${rw}: source ${s} is neither * nor a prefix (service tags are not sources)`);
       if (r.ruleType === 'NetworkRule') {
         out.push(...portProblems(r.destinationPorts, rw));
-        const dests = [...((r.destinationAddresses ?? []) as string[]), ...((r.destinationFqdns ?? []) as string[])];
-        if (dests.length === 0) out.push(`${rw}: a network rule without destinations`);
+        const kinds = [r.destinationAddresses, r.destinationIpGroups, r.destinationFqdns].filter((x) => ((x ?? []) as string[]).length > 0);
+        if (kinds.length !== 1) out.push(`${rw}: exactly one of destinationAddresses, destinationIpGroups and destinationFqdns`);
         if (((r.destinationFqdns ?? []) as string[]).some((f) => f.includes('*'))) out.push(`${rw}: a wildcard in destinationFqdns`);
         if (((r.destinationAddresses ?? []) as string[]).includes('*')) out.push(`${rw}: destination * allows every address`);
       } else if (r.ruleType === 'ApplicationRule') {
@@ -198,7 +264,9 @@ function nsgProblems(rules: Obj[], where: string): string[] {
 function expressionProblems(v: unknown, path: string): string[] {
   if (typeof v === 'string') {
     const isExpr = v.startsWith('[') && v.endsWith(']') && !v.startsWith('[[');
-    const allowed = /^\/resources\/\d+\/(?:name|location)$|^\/parameters\/location\/defaultValue$/.test(path);
+    const allowed =
+      /^\/resources\/\d+\/(?:name|location)$|^\/parameters\/location\/defaultValue$|^\/resources\/\d+\/dependsOn\/\d+$/.test(path) ||
+      /^\/resources\/\d+\/properties\/ruleCollections\/\d+\/rules\/\d+\/(?:source|destination)IpGroups\/\d+$/.test(path);
     return isExpr && !allowed ? [`${path}: ${JSON.stringify(v)} would be evaluated as an ARM expression`] : [];
   }
   if (Array.isArray(v)) return v.flatMap((x, i) => expressionProblems(x, `${path}/${i}`));

@@ -166,15 +166,26 @@ const list = (single: unknown, plural: unknown) => (plural !== undefined ? (plur
 /** The flows an azure-firewall template allows. */
 export function firewallTemplateFlows(template: Obj): { dir: string; src: string; dst: string; proto: string; port: string }[] {
   const out: { dir: string; src: string; dst: string; proto: string; port: string }[] = [];
-  for (const res of template.resources as Obj[]) {
+  const resources = template.resources as Obj[];
+  // IP Group references resolved to the groups' addresses (the groups of all parts, for a split output).
+  const groups = new Map<string, string[]>();
+  for (const res of resources) if (res.type === 'Microsoft.Network/ipGroups') groups.set(String(res.name), ((res.properties as Obj).ipAddresses ?? []) as string[]);
+  const resolve = (refs: unknown) =>
+    ((refs ?? []) as string[]).flatMap((ref) => {
+      const name = /^\[resourceId\('Microsoft\.Network\/ipGroups', '([^']+)'\)\]$/.exec(ref)?.[1];
+      const entries = name === undefined ? undefined : groups.get(name);
+      if (!entries) throw new Error(`unresolved IP Group reference ${ref}`);
+      return entries;
+    });
+  for (const res of resources) {
     for (const c of ((res.properties as Obj).ruleCollections ?? []) as Obj[]) {
       if ((c.action as Obj).type !== 'Allow') continue;
       for (const r of c.rules as Obj[]) {
-        for (const src of r.sourceAddresses as string[]) {
+        for (const src of [...((r.sourceAddresses ?? []) as string[]), ...resolve(r.sourceIpGroups)]) {
           if (r.ruleType === 'ApplicationRule') {
             for (const f of r.targetFqdns as string[]) for (const p of r.protocols as Obj[]) out.push({ dir: '-', src, dst: `fqdn:${f}`, proto: String(p.protocolType), port: String(p.port) });
           } else {
-            const dsts = [...((r.destinationAddresses ?? []) as string[]).map(addressValue), ...((r.destinationFqdns ?? []) as string[]).map((f) => `fqdn:${f}`)];
+            const dsts = [...((r.destinationAddresses ?? []) as string[]).map(addressValue), ...resolve(r.destinationIpGroups), ...((r.destinationFqdns ?? []) as string[]).map((f) => `fqdn:${f}`)];
             for (const dst of dsts) for (const proto of r.ipProtocols as string[]) for (const port of r.destinationPorts as string[]) out.push({ dir: '-', src, dst, proto, port });
           }
         }

@@ -2,10 +2,12 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkTemplate } from '../azure-common/arm-check.js';
+import { checkTemplate, checkTemplates } from '../azure-common/arm-check.js';
 import { applyDiagnostics, expectedFlows, firewallTemplateFlows, normalise, sameAddressFlows } from '../azure-common/flows.js';
 import { catalogCases, expandFiles, nothingLeft, runCase, runSet, templateOf, type Run } from '../azure-common/run.js';
-import { terraformCollections } from '../azure-common/terraform.js';
+import { terraformCollections, terraformOutput } from '../azure-common/terraform.js';
+import { bigSet, prefixes } from '../azure-common/big.js';
+import { templateResources } from '../azure-common/template-addresses.js';
 import { goldenFiles } from '../azure-common/golden-files.js';
 import { getEmitter } from '../../../lib/emit/registry.js';
 import { features, type FidelityTable } from '../../../lib/emit/emitter.js';
@@ -210,6 +212,158 @@ describe('azure-firewall', function () {
       expect(new Set(names).size).to.equal(6);
       for (const n of names) expect(n.length).to.be.at.most(80);
       expect(checkTemplate(t)).to.deep.equal([]);
+    });
+  });
+
+  describe('limits (IP Groups, rule collection groups, templates)', function () {
+    this.timeout(300_000);
+    type Files = { path: string; contents: string }[];
+    const resources = (files: Files) => templateResources(files);
+    const ofType = (files: Files, type: string) => resources(files).filter((r) => r.type === type);
+    const rulesOf = (files: Files) => ofType(files, 'Microsoft.Network/firewallPolicies/ruleCollectionGroups').flatMap((g) => ((g.properties as Obj).ruleCollections as Obj[]).flatMap((c) => c.rules as Obj[]));
+
+    /** Valid for the schemas and Azure's limits in every part, and allowing exactly the required flows. */
+    function expectDeployable(run: Run, files: Files, maxEntries = 5000): void {
+      expect(run.result.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      expect(checkTemplates(files)).to.deep.equal([]);
+      const ipGroups = ofType(files, 'Microsoft.Network/ipGroups');
+      expect(ipGroups.length).to.be.at.most(600);
+      for (const g of ipGroups) expect(((g.properties as Obj).ipAddresses as string[]).length).to.be.at.most(maxEntries);
+      const groups = ofType(files, 'Microsoft.Network/firewallPolicies/ruleCollectionGroups');
+      expect(groups.length).to.be.within(1, 90);
+      for (const g of groups) expect(JSON.stringify(g.properties).length).to.be.below(2_000_000);
+      for (const f of files) expect(Buffer.byteLength(f.contents)).to.be.at.most(1_000_000);
+      const { flows, unmatched } = applyDiagnostics(expectedFlows(run.set, TARGET), run.result.diagnostics, run.set, TARGET);
+      expect(unmatched).to.deep.equal([]);
+      const [actual, expected] = sameAddressFlows(firewallTemplateFlows({ resources: resources(files) }), flows);
+      expect(actual).to.deep.equal(expected);
+    }
+
+    /** The Terraform output parses and holds the same IP Groups and rule collection groups as the ARM templates. */
+    async function expectSameTerraform(arm: Files, tf: Run): Promise<void> {
+      expect(tf.result.files.map((f) => f.path)).to.deep.equal(['azure-firewall.tf']);
+      const parsed = await terraformOutput(tf.result.files[0]!.contents);
+      const ipGroups = ofType(arm, 'Microsoft.Network/ipGroups');
+      // hcl2json orders resources by label; put them in the ARM templates' order.
+      const armGroupName = (g: Obj) => /'([^']+)'\)\]$/.exec(String(g.name))![1]!;
+      const ipOrder = new Map(ipGroups.map((g, i) => [String(g.name), i]));
+      parsed.ipGroups.sort((a, b) => ipOrder.get(a.name)! - ipOrder.get(b.name)!);
+      const groupOrder = new Map(ofType(arm, 'Microsoft.Network/firewallPolicies/ruleCollectionGroups').map((g, i) => [armGroupName(g), i]));
+      parsed.groups.sort((a, b) => groupOrder.get(String(a.name))! - groupOrder.get(String(b.name))!);
+      expect(parsed.ipGroups.map((g) => [g.name, g.cidrs])).to.deep.equal(ipGroups.map((g) => [g.name, (g.properties as Obj).ipAddresses]));
+      if (ipGroups.length) expect([...parsed.variables].sort()).to.deep.equal(['firewall_policy_id', 'ip_group_location', 'ip_group_resource_group_name']);
+      // Chained as in ARM: each IP Group and each rule collection group after the one before it.
+      parsed.ipGroups.forEach((g, i) => expect(g.dependsOn).to.deep.equal(i ? [`\${azurerm_ip_group.${parsed.ipGroups[i - 1]!.label}}`] : []));
+      parsed.groups.forEach((g, i) => expect(g.dependsOn).to.deep.equal(i ? [`\${azurerm_firewall_policy_rule_collection_group.${parsed.groups[i - 1]!.label}}`] : []));
+      const groups = ofType(arm, 'Microsoft.Network/firewallPolicies/ruleCollectionGroups');
+      expect(parsed.groups.map((g) => [g.name, g.priority, g.collections])).to.deep.equal(groups.map((g) => [armGroupName(g), (g.properties as Obj).priority, (g.properties as Obj).ruleCollections]));
+    }
+
+    it('writes 10,000 prefixes as IP Groups of at most 5,000, in ARM and Terraform', async function () {
+      const set = bigSet([{ id: 'many', destinations: prefixes(10_000), sources: ['10.0.0.0/16'] }]);
+      const run = await runSet(TARGET, set);
+      const files = run.result.files;
+      expect(files.map((f) => f.path)).to.deep.equal(['azure-firewall.json']);
+      const ipGroups = ofType(files, 'Microsoft.Network/ipGroups');
+      expect(ipGroups.map((g) => g.name)).to.deep.equal(['fwgen-big.big.many.dst.1', 'fwgen-big.big.many.dst.2']);
+      expect(rulesOf(files).map((r) => [r.name, r.sourceAddresses, r.destinationIpGroups])).to.deep.equal([
+        ['big.many', ['10.0.0.0/16'], ipGroups.map((g) => `[resourceId('Microsoft.Network/ipGroups', '${String(g.name)}')]`)],
+      ]);
+      expectDeployable(run, files);
+      await expectSameTerraform(files, await runSet(TARGET, set, { format: 'terraform' }));
+      const small = await runSet(TARGET, set, { 'max-ip-group-entries': 500 });
+      expect(ofType(small.result.files, 'Microsoft.Network/ipGroups').length).to.equal(Math.ceil(((ipGroups[0]!.properties as Obj).ipAddresses as string[]).concat((ipGroups[1]!.properties as Obj).ipAddresses as string[]).length / 500));
+      expectDeployable(small, small.result.files, 500);
+    });
+
+    it('refuses 100,000 prefixes past the 20,000 unique source-destination combinations, and with the limit raised writes them over template parts in deployment order', async function () {
+      const set = bigSet([{ id: 'many', destinations: prefixes(100_000) }]);
+      const refused = await runSet(TARGET, set);
+      expect(refused.result.files).to.deep.equal([]);
+      const errors = refused.result.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.map((d) => d.code)).to.deep.equal(['EMIT_LIMIT']);
+      expect(errors[0]!.message).to.match(/^the network rules make 74588 unique source-destination combinations, more than 20000/);
+      expect(errors[0]!.hint).to.contain('--set max-network-combinations=74588');
+      const started = performance.now();
+      const run = await runSet(TARGET, set, { 'max-network-combinations': 74588 });
+      expect(performance.now() - started).to.be.below(30_000);
+      const files = run.result.files;
+      expect(files.length).to.be.greaterThan(1);
+      expect(files.map((f) => f.path)).to.deep.equal(files.map((_, i) => `azure-firewall.part-${i + 1}-of-${files.length}.json`));
+      expect(ofType(files, 'Microsoft.Network/ipGroups')).to.have.length(15);
+      expectDeployable(run, files);
+      await expectSameTerraform(files, await runSet(TARGET, set, { 'max-network-combinations': 74588, format: 'terraform' }));
+    });
+
+    it('refuses more IP Groups than max-ip-groups, naming the limit', async function () {
+      const run = await runSet(TARGET, bigSet([{ id: 'many', destinations: prefixes(10_000) }]), { 'max-ip-group-entries': 500, 'max-ip-groups': 10 });
+      expect(run.result.files).to.deep.equal([]);
+      const d = run.result.diagnostics.find((x) => x.severity === 'error')!;
+      expect(d.message).to.match(/^the address lists need 15 IP Groups of at most 500 addresses, more than 10, the most one firewall policy may use here/);
+      expect(d.hint).to.contain('--set max-ip-groups');
+    });
+
+    it('writes large source lists as IP Groups, shared by the rules that use them, in network and application rules', async function () {
+      const sources = prefixes(3000, 7);
+      const set = bigSet([
+        { id: 'a', destinations: ['192.0.2.0/24'], sources, ports: 'tcp:443, udp:53' },
+        { id: 'b', destinations: ['198.51.100.0/24', '2001:db8::/32'], sources: [...sources, 'fd00::/8'] },
+      ]);
+      const run = await runSet(TARGET, set);
+      const files = run.result.files;
+      const ipGroups = ofType(files, 'Microsoft.Network/ipGroups');
+      // Requirement a's TCP and UDP rules share the group, and so does b, whose IPv4 sources are the same list; its
+      // IPv6 source goes in a rule of its own.
+      expect(ipGroups.map((g) => g.name)).to.deep.equal(['fwgen-big.big.a.udp-53.src.1']);
+      expect(rulesOf(files).map((r) => [r.name, r.sourceIpGroups !== undefined, r.sourceAddresses ?? []])).to.deep.equal([
+        ['big.a.udp-53', true, []],
+        ['big.a.tcp-443', true, []],
+        ['big.b.src-ipg', true, []],
+        ['big.b', false, ['fd00::/8']],
+      ]);
+      expectDeployable(run, files);
+      await expectSameTerraform(files, await runSet(TARGET, set, { format: 'terraform' }));
+      const app = bigSet([{ id: 'names', destinations: ['a.example.com'], sources, ports: 'https:443' }]);
+      const appRun = await runSet(TARGET, app);
+      expect(rulesOf(appRun.result.files).map((r) => [r.ruleType, (r.sourceIpGroups as string[]).length])).to.deep.equal([['ApplicationRule', 1]]);
+      expectDeployable(appRun, appRun.result.files);
+    });
+
+    it('spreads many rules over rule collection groups of max-group-bytes, at consecutive priorities, chained', async function () {
+      const reqs = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, destinations: [`10.${Math.floor(i / 200)}.${i % 200}.0/24`], ports: 'tcp:443' }));
+      const set = bigSet(reqs);
+      const run = await runSet(TARGET, set, { 'max-group-bytes': 50_000 });
+      const files = run.result.files;
+      const groups = ofType(files, 'Microsoft.Network/firewallPolicies/ruleCollectionGroups');
+      expect(groups.length).to.be.greaterThan(2);
+      expect(groups.map((g) => (g.properties as Obj).priority)).to.deep.equal(groups.map((_, i) => 1000 + i));
+      expect(groups.map((g) => /'([^']+)'\)\]$/.exec(String(g.name))![1])).to.deep.equal(groups.map((_, i) => (i ? `fwgen-big-${i + 1}` : 'fwgen-big')));
+      groups.forEach((g, i) => {
+        if (i) expect(g.dependsOn).to.deep.equal([`[resourceId('Microsoft.Network/firewallPolicies/ruleCollectionGroups', parameters('firewallPolicyName'), '${i > 1 ? `fwgen-big-${i}` : 'fwgen-big'}')]`]);
+        expect(JSON.stringify(g.properties).length).to.be.below(50_000);
+      });
+      expectDeployable(run, files);
+      await expectSameTerraform(files, await runSet(TARGET, set, { 'max-group-bytes': 50_000, format: 'terraform' }));
+      const tooMany = await runSet(TARGET, set, { 'max-group-bytes': 50_000, 'max-rule-collection-groups': 2 });
+      expect(tooMany.result.diagnostics.find((d) => d.severity === 'error')!.hint).to.contain('--set max-rule-collection-groups');
+      const highPriority = await runSet(TARGET, set, { 'max-group-bytes': 50_000, priority: 64_999 });
+      expect(highPriority.result.diagnostics.find((d) => d.severity === 'error')!.message).to.match(/need priorities 64999 to \d+, past 65000/);
+    });
+
+    it('splits the ARM output at max-template-bytes and max-template-resources, each part deployable after the ones before it', async function () {
+      const set = bigSet([{ id: 'many', destinations: prefixes(20_000) }]);
+      const run = await runSet(TARGET, set, { 'max-ip-group-entries': 1000, 'max-template-bytes': 200_000, 'max-template-resources': 5 });
+      const files = run.result.files;
+      expect(files.length).to.be.greaterThan(3);
+      for (const f of files) {
+        expect(Buffer.byteLength(f.contents)).to.be.at.most(200_000);
+        expect((JSON.parse(f.contents).resources as Obj[]).length).to.be.at.most(5);
+      }
+      expectDeployable(run, files, 1000);
+      const tooSmall = await runSet(TARGET, set, { 'max-template-bytes': 10_000 });
+      const d = tooSmall.result.diagnostics.find((x) => x.severity === 'error')!;
+      expect(d.message).to.match(/^IP Group fwgen-big\.big\.many\.dst\.1 needs a template of \d+ bytes, more than 10000/);
+      expect(d.hint).to.contain('--set max-template-bytes');
     });
   });
 
