@@ -1,5 +1,6 @@
 import { isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
+import { readSimpleYaml } from './simple-yaml.js';
 import { SourceMap, joinPointer, type NodeRange } from '../model/source-map.js';
 
 export interface ParsedSource {
@@ -8,8 +9,13 @@ export interface ParsedSource {
   diagnostics: Diagnostic[];
 }
 
-/** Parses YAML or JSON (a JSON document is YAML 1.2) and records the position of every node by JSON Pointer. */
+/**
+ * Parses YAML or JSON (a JSON document is YAML 1.2) and records the position of every node by JSON Pointer. Plain
+ * documents go through the simple reader; the rest, and every document with a problem, through the `yaml` package.
+ */
 export function parseYaml(text: string, file: string): ParsedSource {
+  const simple = readSimpleYaml(text);
+  if (simple) return { data: simple.data, sourceMap: new SourceMap(file, text, simple.ranges), diagnostics: [] };
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
   const ranges = new Map<string, NodeRange>();
   const firstKeys: Map<number, { key: string; first: number }> = new Map();

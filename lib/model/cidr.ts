@@ -11,6 +11,8 @@ export interface CidrResult {
 /** Parses an IPv4 or IPv6 prefix; a bare address is taken as a /32 or /128. Host bits must be zero. */
 export function checkCidr(input: string): CidrResult {
   const text = input.trim();
+  const quick = canonicalIPv4(text);
+  if (quick) return { cidr: quick, family: 4, problems: [] };
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   let bits: number;
   try {
@@ -80,4 +82,25 @@ function networkAddress(addr: ipaddr.IPv4 | ipaddr.IPv6, bits: number): ipaddr.I
 
 export function cidrFamily(cidr: string): 4 | 6 {
   return cidr.includes(':') ? 6 : 4;
+}
+
+const IPV4_CIDR = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/;
+
+/**
+ * The common case without ipaddr.js: a canonical IPv4 prefix (or address) with no host bits, as it stands. Anything
+ * else, valid or not, is left to the full check, which also explains what is wrong.
+ */
+function canonicalIPv4(text: string): string | undefined {
+  const m = IPV4_CIDR.exec(text);
+  if (!m) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(m[i]);
+    if (octet > 255) return undefined;
+    n = n * 256 + octet;
+  }
+  const bits = m[5] === undefined ? 32 : Number(m[5]);
+  if (bits > 32) return undefined;
+  if (bits < 32 && n % 2 ** (32 - bits) !== 0) return undefined;
+  return m[5] === undefined ? `${text}/32` : text;
 }
