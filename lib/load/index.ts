@@ -1,8 +1,9 @@
-import type { LoadResult } from './load-text.js';
+import { dirname, join } from 'node:path';
+import type { ListSource, LoadResult } from './load-text.js';
 import { readSource } from './read-source.js';
 import { loadCompiledCatalog } from '../catalogs/index.js';
 
-export type { LoadResult } from './load-text.js';
+export type { ListSource, LoadResult } from './load-text.js';
 
 /** Where a relative path is read from, and what `-` reads; by default the process's own. */
 export interface ReadOptions {
@@ -20,6 +21,16 @@ export async function loadRequirementFile(file: string, options: ReadOptions = {
   if (compiled) return { set: compiled, diagnostics: [] };
   const source = await readSource(file, options.stdin, options.cwd);
   if ('code' in source) return { diagnostics: [source] };
-  const { loadRequirementSet } = await import('./load-text.js');
-  return loadRequirementSet(source.text, source.file);
+  const { parseRequirementText, buildRequirementSet } = await import('./load-text.js');
+  const parsed = parseRequirementText(source.text, source.file);
+  const lists = new Map<string, ListSource>();
+  await Promise.all(parsed.lists.map(async (path) => lists.set(path, await readList(source.file, path, options))));
+  return buildRequirementSet(parsed, lists);
+}
+
+/** A list file, relative to the requirement file (to the working folder for standard input), named as it was found. */
+async function readList(file: string, path: string, options: ReadOptions): Promise<ListSource> {
+  const shown = file === '<stdin>' ? path : join(dirname(file), path);
+  const read = await readSource(shown, undefined, options.cwd);
+  return 'code' in read ? { file: shown, error: String(read.params?.errno === 'ENOENT' ? 'no such file' : read.message.replace(/^cannot read [^:]*: /, '')) } : { file: shown, text: read.text };
 }

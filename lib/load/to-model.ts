@@ -11,12 +11,14 @@ import type {
   PortSpec,
   Requirement,
   RequirementSet,
+  SourceSpan,
 } from '../model/requirement-set.js';
 import { joinPointer, type SourceMap } from '../model/source-map.js';
 import { domainToASCII } from 'node:url';
 import { checkFqdn, printable } from '../model/fqdn.js';
 import { checkCidr } from '../model/cidr.js';
 import { parsePort } from '../model/port.js';
+import { listPathProblem, parseListText, type ListSource } from './list-file.js';
 import { didYouMean } from '../model/nearest.js';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -32,11 +34,15 @@ export function placeholders(template: string): string[] {
  * Checks what the schema cannot (host-name grammar, CIDRs, ports, references between parts) and builds the model.
  * Tolerates data that failed the schema, so that every problem in a file is reported in one run.
  */
-export function toModel(data: unknown, sourceMap: SourceMap): { set?: RequirementSet; diagnostics: Diagnostic[] } {
+export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap<string, ListSource>): { set?: RequirementSet; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  // While the entries of a list file are read, their pointers name lines of that file, not nodes of this one.
+  let listEntry: { pointer: string; span: SourceSpan } | undefined;
+  const spanOf = (pointer: string, which: 'value' | 'key' = 'value'): SourceSpan =>
+    listEntry && pointer.startsWith(listEntry.pointer) ? listEntry.span : sourceMap.span(pointer, which);
   if (!isObject(data)) return { diagnostics };
   const report = (pointer: string, p: Problem, which: 'value' | 'key' = 'value') =>
-    diagnostics.push({ code: p.code, severity: 'error', message: p.message, hint: p.hint, path: pointer, span: sourceMap.span(pointer, which), params: p.params });
+    diagnostics.push({ code: p.code, severity: 'error', message: p.message, hint: p.hint, path: pointer, span: spanOf(pointer, which), params: p.params });
   const fail = (pointer: string, code: DiagnosticCode, message: string, hint?: string, params: Record<string, unknown> = {}, which: 'value' | 'key' = 'value') =>
     report(pointer, { code, message, hint, params }, which);
 
@@ -92,12 +98,12 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
       if (region !== undefined && /<[^<>]*>/.test(region)) {
         fail(joinPointer(pointer, 'region'), 'SCHEMA_PATTERN', `region "${region}" uses a <placeholder>`, angleHint(region, paramNames), { value: region });
       }
-      entry = { kind: 'service-tag', tag: raw.serviceTag, ...(region !== undefined ? { region } : {}), pointer, span: sourceMap.span(pointer) };
+      entry = { kind: 'service-tag', tag: raw.serviceTag, ...(region !== undefined ? { region } : {}), pointer, span: spanOf(pointer) };
     } else if (typeof raw.group === 'string') {
       if (!groupIds.has(raw.group)) {
         fail(joinPointer(pointer, 'group'), 'MODEL_UNKNOWN_GROUP', `endpoint group "${raw.group}" is not declared`, didYouMean(raw.group, groupIds) ?? 'declare it under `groups:`', { group: raw.group });
       }
-      entry = { kind: 'group', group: raw.group, pointer, span: sourceMap.span(pointer) };
+      entry = { kind: 'group', group: raw.group, pointer, span: spanOf(pointer) };
     }
     if (entry && raw.match !== undefined && entry.kind !== 'host') {
       fail(joinPointer(pointer, 'match'), 'SCHEMA_INVALID', '`match` applies only to host endpoints', 'remove `match:` or use `host:`', {}, 'key');
@@ -129,7 +135,7 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
         severity: 'note',
         message: `internationalised name "${printable(text)}" is used in its ASCII form "${ascii}"`,
         path: valuePointer,
-        span: sourceMap.span(valuePointer),
+        span: spanOf(valuePointer),
         params: r.converted,
       });
     }
@@ -138,18 +144,71 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
       fail(joinPointer(pointer, 'match'), 'SCHEMA_INVALID', `"${text}" is a wildcard, so it cannot match exactly`, 'remove the "*." or the `match: exact`');
       return undefined;
     }
-    return { kind: 'host', name, match: match ?? (r.wildcard ? 'subdomains' : 'exact'), pointer, span: sourceMap.span(pointer) };
+    return { kind: 'host', name, match: match ?? (r.wildcard ? 'subdomains' : 'exact'), pointer, span: spanOf(pointer) };
   };
 
   const readCidr = (text: string, valuePointer: string, pointer = valuePointer): EndpointEntry | undefined => {
     const r = checkCidr(text);
     for (const p of r.problems) report(valuePointer, p);
-    return r.cidr ? { kind: 'cidr', cidr: r.cidr, pointer, span: sourceMap.span(pointer) } : undefined;
+    return r.cidr ? { kind: 'cidr', cidr: r.cidr, pointer, span: spanOf(pointer) } : undefined;
+  };
+
+  const parsedLists = new Map<string, ReturnType<typeof parseListText>>();
+  const readList = (raw: Raw, pointer: string, out: EndpointEntry[]): void => {
+    const path = raw.list as string;
+    const at = joinPointer(pointer, 'list');
+    if (['host', 'cidr', 'serviceTag', 'group'].some((k) => raw[k] !== undefined)) return;
+    for (const k of ['match', 'region']) {
+      if (raw[k] !== undefined) fail(joinPointer(pointer, k), 'SCHEMA_INVALID', `\`${k}\` does not apply to a list`, k === 'match' ? 'a line `*.name` matches subdomains, `name` the name itself' : 'list service tags as `serviceTag:` entries', {}, 'key');
+    }
+    const problem = listPathProblem(path);
+    if (problem) {
+      fail(at, 'LOAD_LIST', `list file "${printable(path)}" ${problem}`, 'name a file in this folder or below it, e.g. `list: prefixes.txt`', { list: path });
+      return;
+    }
+    const source = lists?.get(path);
+    if (!source) {
+      fail(at, 'LOAD_LIST', `list file "${path}" was not read`, 'load the file with loadRequirementFile, or pass the list texts to loadRequirementSet', { list: path });
+      return;
+    }
+    if ('error' in source) {
+      fail(at, 'LOAD_LIST', `cannot read list file ${source.file}: ${source.error}`, 'the path is relative to the requirement file', { list: path, file: source.file });
+      return;
+    }
+    let parsed = parsedLists.get(path);
+    if (!parsed) parsedLists.set(path, (parsed = parseListText(source.text)));
+    const file = source.file;
+    for (const p of parsed.problems) {
+      diagnostics.push({ code: 'LOAD_LIST', severity: 'error', message: p.message, hint: p.hint, path: at, span: { file, line: p.line, col: p.col }, params: { list: path } });
+    }
+    if (parsed.entries.length === 0 && parsed.problems.length === 0) {
+      {
+      fail(at, 'LOAD_LIST', `list file ${file} has no entries`, 'write one CIDR or host name a line, or remove the `list:` entry', { list: path, file });
+      return;
+    }
+    }
+    const when = raw.when === undefined ? undefined : checkCondition(raw.when, joinPointer(pointer, 'when'));
+    parsed.entries.forEach((e, k) => {
+      const entryPointer = `${at}/${k}`;
+      listEntry = { pointer: entryPointer, span: { file, line: e.line, col: e.col, endLine: e.line, endCol: e.col + e.text.length } };
+      const entry = readEndpoint(e.text, entryPointer);
+      listEntry = undefined;
+      if (entry) out.push(when ? { ...entry, when } : entry);
+    });
   };
 
   const readEndpoints = (raw: unknown, pointer: string): EndpointEntry[] => {
     if (!Array.isArray(raw)) return [];
-    return raw.flatMap((item, i) => readEndpoint(item, joinPointer(pointer, i)) ?? []);
+    const out: EndpointEntry[] = [];
+    raw.forEach((item, i) => {
+      const itemPointer = `${pointer}/${i}`;
+      if (isObject(item) && typeof item.list === 'string') readList(item, itemPointer, out);
+      else {
+        const entry = readEndpoint(item, itemPointer);
+        if (entry) out.push(entry);
+      }
+    });
+    return out;
   };
 
   const requirements: Requirement[] = [];
@@ -162,7 +221,7 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
     if (id !== undefined) {
       const first = firstById.get(id);
       if (first !== undefined) {
-        const line = sourceMap.span(first).line;
+        const line = spanOf(first).line;
         fail(joinPointer(pointer, 'id'), 'MODEL_DUPLICATE_ID', `requirement id "${id}" is already used on line ${line}`, 'give each requirement its own id', { id, first: line });
       } else firstById.set(id, joinPointer(pointer, 'id'));
     }
@@ -190,7 +249,7 @@ export function toModel(data: unknown, sourceMap: SourceMap): { set?: Requiremen
         ...(str(prov.text) !== undefined ? { text: str(prov.text) } : {}),
       },
       pointer,
-      span: sourceMap.span(pointer),
+      span: spanOf(pointer),
     };
     if (str(raw.scenario) !== undefined) req.scenario = str(raw.scenario);
     if (raw.sources !== undefined) req.sources = readEndpoints(raw.sources, joinPointer(pointer, 'sources'));

@@ -1,6 +1,7 @@
 /** Every diagnostic code, prefixed by the stage that raises it. */
 export const diagnosticCodes = [
   'LOAD_READ',
+  'LOAD_LIST',
   'LOAD_YAML_SYNTAX',
   'LOAD_DUPLICATE_KEY',
   'SCHEMA_TYPE',
