@@ -1,8 +1,9 @@
-import { Document } from 'yaml';
 import type { Emitter, EmitterOptions, Fidelity, FidelityTable } from '../../emit/emitter.js';
 import { sortDiagnostics, type Diagnostic } from '../../model/diagnostic.js';
 import { commentText } from '../../emit/header.js';
-import { buildPolicy, type PolicyOptions } from './policy.js';
+import { buildSpecs, type PolicyOptions } from './policy.js';
+import { APPLY_ANNOTATION_LIMIT, DEFAULT_OBJECT_BYTES, MAX_OBJECT_BYTES, policyParts } from './parts.js';
+import { YamlWriter } from '../k8s-networkpolicy/yaml-writer.js';
 import { LABEL_KEY, LABEL_LIST, parseLabels } from './values.js';
 
 const exact = { level: 'exact' } as const;
@@ -103,6 +104,13 @@ const cilium: Emitter = {
       default: false,
       describe: 'write subdomain wildcards as **.name (any depth; Cilium 1.19 or later, cilium/cilium#43420). Older Cilium reads **.name as *.name, one label',
     },
+    'max-object-bytes': {
+      type: 'integer',
+      default: DEFAULT_OBJECT_BYTES,
+      min: 1024,
+      max: MAX_OBJECT_BYTES,
+      describe: `largest policy object, in bytes of JSON; a larger policy is split into several (NAME, NAME-2, ...) that together allow the same. Above ${APPLY_ANNOTATION_LIMIT} client-side kubectl apply fails (its annotation copy passes 256 KiB)`,
+    },
   },
   matchesHost(e, host, options) {
     if (e.match === 'exact') return host === e.name;
@@ -130,17 +138,36 @@ const cilium: Emitter = {
       dnsLookups: options['dns-lookups'] === 'all' ? 'all' : 'required',
       doubleStar: options['double-star'] === true,
     };
-    const built = buildPolicy(set, po);
+    const built = buildSpecs(set, po);
     diagnostics.push(...built.diagnostics);
+    const budget = Number(options['max-object-bytes']);
+    const policies = built.specs.length ? policyParts(built, po, budget, diagnostics) : [];
     if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
-    const notes = sortDiagnostics([...context.fidelity, ...built.diagnostics]).map((d) => `${d.severity}: ${d.message}`);
-    const lines = [...context.header, ...(notes.length ? ['', 'Fidelity notes:', ...notes.map((n) => `  ${n}`)] : [])];
-    // Comment lines (control characters flattened, so none can end early), then the document; no anchors and aliases,
-    // so a reader and kubectl see every selector written out.
+    const notes = sortDiagnostics([...context.fidelity, ...diagnostics]).map((d) => `${d.severity}: ${d.message}`);
+    const parts =
+      policies.length > 1
+        ? [
+            '',
+            `The policy's JSON would pass ${budget} bytes (--set max-object-bytes), so it is split into ${policies.length} objects with the`,
+            'same endpoint selectors, each holding part of every toCIDRSet, fromCIDRSet and toFQDNs list: together they allow',
+            'exactly the same. When a later run writes fewer, delete the ones it no longer writes (or apply with --prune and',
+            'the label app.kubernetes.io/managed-by=fwgen), or their addresses and names stay allowed.',
+            ...policies.map((p) => `  ${p.metadata.name}: ${p.specs.length} specs, ${Buffer.byteLength(JSON.stringify(p))} bytes as JSON`),
+          ]
+        : [];
+    const lines = [...context.header, ...parts, ...(notes.length ? ['', 'Fidelity notes:', ...notes.map((n) => `  ${n}`)] : [])];
+    // Comment lines (control characters flattened, so none can end early), then the documents; no anchors and
+    // aliases, so a reader and kubectl see every selector written out; strings quoted for YAML 1.1 readers (kubectl).
     const comments = lines.map((l) => `# ${commentText(l)}`.trimEnd()).join('\n') + '\n';
-    const body = built.policy
-      ? new Document(built.policy, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 })
-      : '# Nothing to allow: every requirement was dropped (see the notes above).\n';
+    let body = '# Nothing to allow: every requirement was dropped (see the notes above).\n';
+    if (policies.length) {
+      const w = new YamlWriter('1.1');
+      policies.forEach((p, i) => {
+        if (i > 0) w.line('---');
+        w.map(p as unknown as Record<string, unknown>);
+      });
+      body = w.text();
+    }
     return { files: [{ path: 'cilium-policy.yaml', contents: `${comments}\n${body}` }], diagnostics };
   },
 };

@@ -3,10 +3,11 @@ import { InternalError } from '../../model/diagnostic.js';
 import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
-import { endpointAddresses } from '../../emit/addresses.js';
+import { aggregateEndpoints } from '../../emit/addresses.js';
+import { groupByPorts } from '../../emit/text.js';
 import { compareHosts, compareStrings } from '../../model/order.js';
 import { formatPort } from '../../model/port.js';
-import { cidrValue, compareCidrs, descriptionText, labelKey, labelValue, matchName, matchPattern } from './values.js';
+import { cidrValue, descriptionText, labelKey, labelValue, matchName, matchPattern } from './values.js';
 
 export interface PolicyOptions {
   clusterwide: boolean;
@@ -70,11 +71,21 @@ interface Context {
   diagnostics: Diagnostic[];
   /** FQDN selectors used under each endpoint selector, for the DNS rules (key: JSON of the selector). */
   lookups: Map<string, { selector: Selector; names: Map<string, FqdnSelector> }>;
+  /** Requirements already told that their internal peers by address are narrowed. */
+  narrowedInternal: Set<string>;
 }
 
-/** The policy for a set, or none when nothing is left to allow; plus the diagnostics of what it could not say. */
-export function buildPolicy(set: ResolvedRequirementSet, o: PolicyOptions): { policy?: Policy; diagnostics: Diagnostic[] } {
-  const ctx: Context = { o, diagnostics: [], lookups: new Map() };
+/** What a set becomes before it is written: the rule specs, and the names each endpoint selector looks up. */
+export interface BuiltSpecs {
+  name: string;
+  specs: Spec[];
+  lookups: Context['lookups'];
+  diagnostics: Diagnostic[];
+}
+
+/** The specs for a set (none when nothing is left to allow), plus the diagnostics of what it could not say. */
+export function buildSpecs(set: ResolvedRequirementSet, o: PolicyOptions): BuiltSpecs {
+  const ctx: Context = { o, diagnostics: [], lookups: new Map(), narrowedInternal: new Set() };
   if (o.clusterwide && Object.keys(o.selector).length === 0) {
     ctx.diagnostics.push({
       code: 'SAFETY_OVERBROAD',
@@ -86,18 +97,17 @@ export function buildPolicy(set: ResolvedRequirementSet, o: PolicyOptions): { po
     });
   }
   const specs = set.requirements.flatMap((r) => requirementSpecs(r, ctx));
-  if (specs.length === 0) return { diagnostics: ctx.diagnostics };
-  const policy: Policy = {
+  return { name: o.name || policyName(set.sets.map((s) => s.id)), specs, lookups: ctx.lookups, diagnostics: ctx.diagnostics };
+}
+
+/** The policy object around some specs, named `name`. */
+export function policyObject(name: string, o: PolicyOptions, specs: Spec[]): Policy {
+  return {
     apiVersion: 'cilium.io/v2',
     kind: o.clusterwide ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
-    metadata: {
-      name: o.name || policyName(set.sets.map((s) => s.id)),
-      ...(o.clusterwide ? {} : { namespace: o.namespace }),
-      labels: { 'app.kubernetes.io/managed-by': 'fwgen' },
-    },
-    specs: [...dnsSpecs(ctx), ...specs],
+    metadata: { name, ...(o.clusterwide ? {} : { namespace: o.namespace }), labels: { 'app.kubernetes.io/managed-by': 'fwgen' } },
+    specs,
   };
-  return { policy, diagnostics: ctx.diagnostics };
 }
 
 /** `fwgen-<set ids>`: a DNS subdomain of at most 253 characters. */
@@ -118,7 +128,7 @@ function requirementSpecs(req: ResolvedRequirement, ctx: Context): Spec[] {
     const peers = ingressPeers(req, ctx);
     if (peers) {
       for (const { selector, destinations } of destinationSelectors(req, ctx).values()) {
-        const ingress = portGroups(destinations).flatMap((ports) => ingressRules(peers, ports, ctx));
+        const ingress = groupByPorts(destinations).flatMap((group) => ingressRules(peers, group[0]!.ports, ctx));
         if (ingress.length) specs.push({ description: req.direction === 'internal' ? `${base} [ingress of the destinations]` : base, endpointSelector: selector, ingress });
       }
     }
@@ -128,7 +138,10 @@ function requirementSpecs(req: ResolvedRequirement, ctx: Context): Spec[] {
 
 /** `id: purpose (document:line, ...)`, one line. */
 function describeRequirement(req: ResolvedRequirement): string {
-  const where = uniq([req.provenance, ...req.destinations.flatMap((d) => d.provenance)].map(describeProvenance));
+  // Destinations mostly share their row's provenance object: describe each object once.
+  const objects = new Set([req.provenance]);
+  for (const d of req.destinations) for (const p of d.provenance) objects.add(p);
+  const where = uniq([...objects].map(describeProvenance));
   return descriptionText(`${req.id}${req.purpose ? `: ${req.purpose}` : ''} (${where.join('; ')})`);
 }
 
@@ -144,7 +157,8 @@ function protectedSelector(req: ResolvedRequirement, side: readonly ResolvedEndp
   if (o.groupLabel && side.every((e) => e.kind === 'group')) {
     return { ...base, matchExpressions: [{ key: labelKey(o.groupLabel), operator: 'In', values: uniq(side.map((e) => groupLabelValue(e, req, ctx))).sort(compareStrings) }] };
   }
-  const what = side.map(describeEndpoint).join(', ');
+  // A requirement may name thousands of endpoints: the message names the first ten and counts the rest.
+  const what = side.length > 10 ? `${side.slice(0, 10).map(describeEndpoint).join(', ')} and ${side.length - 10} more` : side.map(describeEndpoint).join(', ');
   const sel = Object.keys(o.selector).length ? Object.entries(o.selector).map(([k, v]) => `${k}=${v}`).join(',') : o.clusterwide ? 'every endpoint of the cluster' : `every endpoint of namespace ${o.namespace}`;
   ctx.diagnostics.push({
     code: 'FIDELITY_WIDENED',
@@ -180,20 +194,22 @@ function groupLabelValue(e: ResolvedEndpoint, req: ResolvedRequirement, ctx: Con
   return labelValue(id);
 }
 
-/** Egress rules to a requirement's destinations: per port set, one rule for names, one for prefixes, one for labels. */
+/**
+ * Egress rules to a requirement's destinations: per port set, one rule for names, one for prefixes (the minimal set
+ * covering every address destination, IPv4 then IPv6 in address order), one for labels.
+ */
 function egressRules(req: ResolvedRequirement, selector: Selector, ctx: Context): Rule[] {
   const rules: Rule[] = [];
-  for (const ports of portGroups(req.destinations)) {
-    const dests = req.destinations.filter((d) => portKey(d.ports) === portKey(ports));
-    const toPorts = portsField(ports);
+  for (const dests of groupByPorts(req.destinations)) {
+    const toPorts = portsField(dests[0]!.ports);
     const fqdns = new Map<string, FqdnSelector>();
-    const cidrs = new Set<string>();
+    const addressed: ResolvedEndpoint[] = [];
     const groups = new Set<string>();
     for (const d of dests) {
       const e = d.endpoint;
       if (e.kind === 'host') for (const f of fqdnSelectors(e, req, ctx)) fqdns.set(fqdnKey(f), f);
       else if (e.kind === 'group' && !e.cidrs) groups.add(groupLabelValue(e, req, ctx));
-      else for (const c of addresses(e)) cidrs.add(c);
+      else addressed.push(checkedAddresses(e));
     }
     if (fqdns.size) {
       // toFQDNs may not share a rule with other L3 selectors (Cilium rejects it), so names get a rule of their own.
@@ -204,40 +220,42 @@ function egressRules(req: ResolvedRequirement, selector: Selector, ctx: Context)
       for (const f of list) entry.names.set(fqdnKey(f), f);
       ctx.lookups.set(key, entry);
     }
-    if (cidrs.size) rules.push({ toCIDRSet: [...cidrs].sort(compareCidrs).map((cidr) => ({ cidr: cidrValue(cidr) })), ...toPorts });
+    const cidrs = cidrSet(addressed);
+    if (cidrs.length) rules.push({ toCIDRSet: cidrs, ...toPorts });
     if (groups.size) rules.push({ toEndpoints: [groupSelector([...groups], ctx)], ...toPorts });
-    if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.size) internalByAddress(req, ctx);
+    if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.length) internalByAddress(req, ctx);
   }
   return rules;
 }
 
 interface IngressPeers {
-  cidrs: string[];
+  cidrs: { cidr: string }[];
   groups: string[];
   any: boolean;
 }
 
-/** Where inbound traffic may come from: prefixes, labelled groups, or (no sources) any peer. Undefined: none left. */
+/** Where inbound traffic may come from: prefixes (minimal set), labelled groups, or (no sources) any peer. Undefined: none left. */
 function ingressPeers(req: ResolvedRequirement, ctx: Context): IngressPeers | undefined {
   if (!req.sources || req.sources.length === 0) return { cidrs: [], groups: [], any: true };
-  const cidrs = new Set<string>();
+  const addressed: ResolvedEndpoint[] = [];
   const groups = new Set<string>();
   for (const s of req.sources) {
     // The model's schema allows no host name as a source (Cilium could not match one: it has no fromFQDNs).
     if (s.kind === 'host') throw new InternalError(`${req.id}: a host name as a source`);
     if (s.kind === 'group' && !s.cidrs) groups.add(groupLabelValue(s, req, ctx));
-    else for (const c of addresses(s)) cidrs.add(c);
+    else addressed.push(checkedAddresses(s));
   }
-  if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.size) internalByAddress(req, ctx);
-  if (cidrs.size === 0 && groups.size === 0) return undefined;
-  return { cidrs: [...cidrs].sort(compareCidrs), groups: [...groups].sort(compareStrings), any: false };
+  const cidrs = cidrSet(addressed);
+  if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.length) internalByAddress(req, ctx);
+  if (cidrs.length === 0 && groups.size === 0) return undefined;
+  return { cidrs, groups: [...groups].sort(compareStrings), any: false };
 }
 
 function ingressRules(peers: IngressPeers, ports: readonly PortSpec[], ctx: Context): Rule[] {
   const toPorts = portsField(ports);
   if (peers.any) return [{ fromEntities: ['all'], ...toPorts }];
   const rules: Rule[] = [];
-  if (peers.cidrs.length) rules.push({ fromCIDRSet: peers.cidrs.map((cidr) => ({ cidr: cidrValue(cidr) })), ...toPorts });
+  if (peers.cidrs.length) rules.push({ fromCIDRSet: peers.cidrs, ...toPorts });
   if (peers.groups.length) rules.push({ fromEndpoints: [groupSelector(peers.groups, ctx)], ...toPorts });
   return rules;
 }
@@ -264,7 +282,8 @@ function groupSelector(groups: string[], ctx: Context): Selector {
 
 /** With group-label set, internal peers given as addresses still meet Cilium's CIDR limits; say so once. */
 function internalByAddress(req: ResolvedRequirement, ctx: Context): void {
-  if (ctx.diagnostics.some((d) => d.requirement === req.id && d.code === 'FIDELITY_NARROWED' && d.params.feature === 'internal')) return;
+  if (ctx.narrowedInternal.has(req.id)) return;
+  ctx.narrowedInternal.add(req.id);
   ctx.diagnostics.push({
     code: 'FIDELITY_NARROWED',
     severity: 'warning',
@@ -299,7 +318,7 @@ function fqdnSelectors(e: Extract<ResolvedEndpoint, { kind: 'host' }>, req: Reso
   return out;
 }
 
-function fqdnKey(f: FqdnSelector): string {
+export function fqdnKey(f: FqdnSelector): string {
   return 'matchName' in f ? `n:${f.matchName}` : `p:${f.matchPattern}`;
 }
 
@@ -312,22 +331,30 @@ function compareFqdn(a: FqdnSelector, b: FqdnSelector): number {
   return compareHosts(fqdnHost(a), fqdnHost(b)) || compareStrings(fqdnKey(a), fqdnKey(b));
 }
 
-/** The prefixes of a CIDR, a bound group or a resolved service tag. */
-function addresses(e: ResolvedEndpoint): string[] {
+/** A CIDR, a bound group or a resolved service tag, for its addresses. */
+function checkedAddresses(e: ResolvedEndpoint): ResolvedEndpoint {
   if (e.kind === 'service-tag' && !e.prefixes) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
-  const a = endpointAddresses(e);
-  return [...a.v4, ...a.v6];
+  return e;
+}
+
+/** The toCIDRSet / fromCIDRSet entries: the minimal prefixes covering the endpoints' addresses. */
+function cidrSet(endpoints: readonly ResolvedEndpoint[]): { cidr: string }[] {
+  if (endpoints.length === 0) return [];
+  const a = aggregateEndpoints(endpoints);
+  const out: { cidr: string }[] = [];
+  for (const c of a.v4) out.push({ cidr: cidrValue(c) });
+  for (const c of a.v6) out.push({ cidr: cidrValue(c) });
+  return out;
 }
 
 /**
- * One spec per endpoint selector that has toFQDNs rules: egress to the cluster DNS on port 53 (UDP and TCP) with an
- * L7 DNS rule. Cilium learns a name's addresses only from lookups its DNS proxy sees and allows, so without this
- * rule no toFQDNs rule would ever match.
+ * The DNS spec for an endpoint selector that has toFQDNs rules: egress to the cluster DNS on port 53 (UDP and TCP)
+ * with an L7 DNS rule for `names` (or every name). Cilium learns a name's addresses only from lookups its DNS proxy
+ * sees and allows, so without this rule no toFQDNs rule would ever match.
  */
-function dnsSpecs(ctx: Context): Spec[] {
-  const { o } = ctx;
+export function dnsSpec(selector: Selector, names: readonly FqdnSelector[], o: PolicyOptions): Spec {
   const dnsSelector: Selector = Object.keys(o.dnsSelector).length ? { matchLabels: { ...o.dnsSelector } } : {};
-  return [...ctx.lookups.values()].map(({ selector, names }) => ({
+  return {
     description: o.dnsLookups === 'all' ? 'DNS lookups of any name through the cluster DNS, so that Cilium learns the addresses of the names below' : 'DNS lookups of the names below through the cluster DNS, so that Cilium learns their addresses',
     endpointSelector: selector,
     egress: [
@@ -339,23 +366,12 @@ function dnsSpecs(ctx: Context): Spec[] {
               { port: '53', protocol: 'UDP' },
               { port: '53', protocol: 'TCP' },
             ],
-            rules: { dns: o.dnsLookups === 'all' ? [{ matchPattern: '*' }] : [...names.values()].sort(compareFqdn) },
+            rules: { dns: o.dnsLookups === 'all' ? [{ matchPattern: '*' }] : [...names].sort(compareFqdn) },
           },
         ],
       },
     ],
-  }));
-}
-
-function portKey(ports: readonly PortSpec[]): string {
-  return ports.map(formatPort).join(',');
-}
-
-/** The distinct port sets of the destinations, in first-seen order. */
-function portGroups(dests: readonly ResolvedDestination[]): PortSpec[][] {
-  const seen = new Map<string, PortSpec[]>();
-  for (const d of dests) if (!seen.has(portKey(d.ports))) seen.set(portKey(d.ports), d.ports);
-  return [...seen.values()];
+  };
 }
 
 /**

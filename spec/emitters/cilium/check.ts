@@ -84,6 +84,20 @@ export function parsePolicy(text: string): Policy | undefined {
   return value ?? undefined;
 }
 
+/** Parses a stream of policies (one or more documents; none when nothing was left to allow). */
+export function parsePolicies(text: string): Policy[] {
+  const docs = parseAllDocuments(text, { version: '1.1' });
+  if (!Array.isArray(docs)) throw new Error('not YAML documents');
+  const again = parseAllDocuments(text, { version: '1.2' });
+  const out = docs.map((doc) => {
+    if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('; '));
+    return doc.toJS({ maxAliasCount: 0 }) as Policy | null;
+  });
+  // kubectl reads YAML 1.1: both readings must agree.
+  if (JSON.stringify(out) !== JSON.stringify((again as { toJS(): unknown }[]).map((d) => d.toJS()))) throw new Error('YAML 1.1 and 1.2 read the stream differently');
+  return out.filter((p): p is Policy => p !== null);
+}
+
 /** Every problem the CRD schema and the port checks find; empty when the policy is valid. */
 export function validatePolicy(policy: Policy): string[] {
   const v = load()[policy.kind];

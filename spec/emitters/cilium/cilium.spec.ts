@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CATALOG_CASES, emitCatalog, emitText, nothingLeft, type Built } from './build.js';
-import { fqdnMatches, parsePolicy, patternRegex, validatePolicy, type Policy } from './check.js';
+import { fqdnMatches, parsePolicies, parsePolicy, patternRegex, validatePolicy, type Policy } from './check.js';
 import { checkSemantics, type SemanticOptions } from './semantics.js';
 
 /** Output of a case: parsed, schema-checked, and compared with the requirements. */
@@ -18,7 +18,9 @@ function verify(b: Built, o: SemanticOptions = {}): Policy | undefined {
   expect(errors.map((d) => d.message)).to.deep.equal([]);
   expect(b.result.files).to.have.length(1);
   const text = b.result.files[0]!.contents;
-  const policy = parsePolicy(text);
+  const policies = parsePolicies(text);
+  expect(policies.length, 'one object below max-object-bytes').to.be.at.most(1);
+  const policy = policies[0];
   if (policy) expect(validatePolicy(policy), 'schema').to.deep.equal([]);
   const report = checkSemantics(b.set, policy, b.result.diagnostics, o);
   expect(report.problems, 'semantics').to.deep.equal([]);

@@ -1,13 +1,17 @@
 /**
- * Reads a Cilium policy back and compares what it allows with what the requirements ask for. Every difference must
- * be one a diagnostic announced: a narrowed wildcard (one label instead of any depth), a dropped endpoint or source,
- * or protected systems replaced by the policy's selector.
+ * Reads a Cilium policy (or the objects it was split into, which add up) back and compares what it allows with what
+ * the requirements ask for. Every difference must be one a diagnostic announced: a narrowed wildcard (one label
+ * instead of any depth), a dropped endpoint or source, or protected systems replaced by the policy's selector.
+ * Addresses are compared as sets: per requirement, direction and port, the minimal prefixes (computed by the
+ * independent reference, spec/helpers/reference-prefixes.ts) of what the rules allow and of what is asked for must be
+ * the same, however the policy aggregates or splits them.
  */
 import type { Diagnostic } from '../../../lib/model/diagnostic.js';
 import type { ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../../lib/model/resolved.js';
 import type { PortSpec } from '../../../lib/model/requirement-set.js';
 import { describeEndpoint } from '../../../lib/model/describe.js';
 import { fqdnMatches, portAllowed, type Policy, type Rule, type Selector, type Spec } from './check.js';
+import { referenceMinimal } from '../../helpers/reference-prefixes.js';
 
 export interface SemanticOptions {
   selector?: Record<string, string>;
@@ -25,18 +29,25 @@ export interface SemanticReport {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function checkSemantics(set: ResolvedRequirementSet, policy: Policy | undefined, diagnostics: readonly Diagnostic[], o: SemanticOptions = {}): SemanticReport {
+export function checkSemantics(set: ResolvedRequirementSet, policy: Policy | readonly Policy[] | undefined, diagnostics: readonly Diagnostic[], o: SemanticOptions = {}): SemanticReport {
   const problems: string[] = [];
   const present: string[] = [];
   const dropped: string[] = [];
-  const specs = policy?.specs ?? [];
+  const policies: readonly Policy[] = policy === undefined ? [] : Array.isArray(policy) ? policy : [policy as Policy];
+  const specs = policies.flatMap((p) => p.specs ?? []);
   const dnsSpecs = specs.filter((s) => s.description.startsWith('DNS lookups'));
   const claimed = new Set<Spec>(dnsSpecs);
   const diags = (req: string, code: string) => diagnostics.filter((d) => d.requirement === req && d.code === code);
   const droppedSubject = (req: string, subject: string) => diags(req, 'FIDELITY_DROPPED').some((d) => d.params.subject === subject || d.params.subject === `source ${subject}`);
 
+  // Specs by the requirement id their description starts with (`id: purpose (...)` or `id (...)`).
+  const byId = new Map<string, Spec[]>();
+  for (const s of specs) {
+    const id = /^([^ :]+)[: ]/.exec(s.description)?.[1];
+    if (id !== undefined) byId.set(id, [...(byId.get(id) ?? []), s]);
+  }
   for (const r of set.requirements) {
-    const mine = specs.filter((s) => new RegExp(`^${escapeRe(r.id)}[: ]`).test(s.description));
+    const mine = (byId.get(r.id) ?? []).filter((s) => new RegExp(`^${escapeRe(r.id)}[: ]`).test(s.description));
     mine.forEach((s) => claimed.add(s));
     const wholeDrop = diags(r.id, 'FIDELITY_DROPPED').some((d) => d.params.subject === `${r.direction} requirement`);
     if (mine.length === 0) {
@@ -53,23 +64,27 @@ export function checkSemantics(set: ResolvedRequirementSet, policy: Policy | und
       checkProtected(r, r.sources ?? [], 'source', egressSpecs, diagnostics, o, say);
       const rules = egressSpecs.flatMap((s) => s.egress!.map((rule) => ({ rule, spec: s })));
       for (const d of r.destinations) {
+        if (isAddressed(d.endpoint)) continue;
         if (droppedSubject(r.id, describeEndpoint(d.endpoint))) {
           if (allowsEndpoint(rules.map((x) => x.rule), d.endpoint, o)) say(`${describeEndpoint(d.endpoint)} is dropped by a diagnostic but allowed`);
           continue;
         }
         for (const p of d.ports) checkEgress(r, d.endpoint, p, rules, dnsSpecs, diagnostics, o, say);
       }
+      const asked = r.destinations.filter((d) => isAddressed(d.endpoint) && !droppedSubject(r.id, describeEndpoint(d.endpoint)));
+      compareAddresses(
+        'egress',
+        asked.map((d) => ({ cidrs: addressesOf(d.endpoint), ports: d.ports })),
+        rules.map((x) => x.rule).filter((x) => x.toCIDRSet),
+        (x) => x.toCIDRSet!.map((c) => c.cidr),
+        say,
+      );
       // Nothing more: every peer in these rules belongs to a destination, on one of its ports.
       for (const { rule } of rules) {
         for (const f of rule.toFQDNs ?? []) {
           const host = 'matchName' in f ? f.matchName : f.matchPattern.replace(/^\*+\./, '');
           const d = r.destinations.find((x) => x.endpoint.kind === 'host' && x.endpoint.name === host && ('matchName' in f ? x.endpoint.match !== 'subdomains' : x.endpoint.match !== 'exact'));
           if (!d) say(`toFQDNs ${JSON.stringify(f)} is not a destination`);
-          else extraPorts(rule, d.ports, say);
-        }
-        for (const c of rule.toCIDRSet ?? []) {
-          const d = r.destinations.find((x) => addressesOf(x.endpoint).includes(c.cidr));
-          if (!d) say(`toCIDRSet ${c.cidr} is not a destination`);
           else extraPorts(rule, d.ports, say);
         }
         for (const sel of rule.toEndpoints ?? []) {
@@ -90,25 +105,36 @@ export function checkSemantics(set: ResolvedRequirementSet, policy: Policy | und
             if (!droppedSubject(r.id, s.name)) say(`source ${s.name} neither matched nor dropped`);
             continue;
           }
+          if (isAddressed(s)) continue;
           for (const p of ports) {
             const ok = rules.some((x) => ingressAllows(x, s, o) && portOk(x, p));
             if (!ok) say(`ingress from ${describeEndpoint(s)} on ${p.transport}/${p.from} is not allowed`);
           }
         }
-        for (const x of rules) {
-          for (const c of x.fromCIDRSet ?? []) if (!r.sources.some((s) => addressesOf(s).includes(c.cidr))) say(`fromCIDRSet ${c.cidr} is not a source`);
-          extraPorts(x, ports, say);
-        }
+        const sourceCidrs = r.sources.filter(isAddressed).flatMap(addressesOf);
+        compareAddresses(
+          'ingress',
+          sourceCidrs.length ? r.destinations.map((d) => ({ cidrs: sourceCidrs, ports: d.ports })) : [],
+          rules.filter((x) => x.fromCIDRSet),
+          (x) => x.fromCIDRSet!.map((c) => c.cidr),
+          say,
+        );
+        for (const x of rules) extraPorts(x, ports, say);
       }
     }
   }
   for (const s of specs) if (!claimed.has(s)) problems.push(`spec "${s.description}" belongs to no requirement`);
-  // Every DNS spec serves a selector that has toFQDNs rules, and only those names (unless dns-lookups=all).
+  // Every DNS spec serves a selector that has toFQDNs rules, and (unless dns-lookups=all) the DNS specs of a selector,
+  // in whichever objects, look up exactly the names its toFQDNs rules need.
+  const dnsBySelector = new Map<string, Spec[]>();
   for (const d of dnsSpecs) {
     const sel = JSON.stringify(d.endpointSelector);
+    dnsBySelector.set(sel, [...(dnsBySelector.get(sel) ?? []), d]);
+  }
+  for (const [sel, group] of dnsBySelector) {
     const fqdnRules = specs.filter((s) => !dnsSpecs.includes(s) && JSON.stringify(s.endpointSelector) === sel).flatMap((s) => s.egress ?? []).filter((x) => x.toFQDNs);
     if (fqdnRules.length === 0) problems.push(`DNS spec for ${sel} serves no toFQDNs rule`);
-    const dns = d.egress?.[0]?.toPorts?.[0]?.rules?.dns ?? [];
+    const dns = group.flatMap((d) => d.egress?.[0]?.toPorts?.[0]?.rules?.dns ?? []);
     if (o.dnsLookups !== 'all') {
       const want = new Set(fqdnRules.flatMap((x) => x.toFQDNs!.map((f) => JSON.stringify(f))));
       const got = new Set(dns.map((f) => JSON.stringify(f)));
@@ -116,6 +142,57 @@ export function checkSemantics(set: ResolvedRequirementSet, policy: Policy | und
     }
   }
   return { problems, present, dropped };
+}
+
+function isAddressed(e: ResolvedEndpoint): boolean {
+  return e.kind === 'cidr' || e.kind === 'service-tag' || (e.kind === 'group' && e.cidrs !== undefined);
+}
+
+/** A port range (or every port of every protocol) that rules and requirements are compared on. */
+interface Atom {
+  key: string;
+  spec: PortSpec;
+}
+
+function atomsOf(ports: readonly PortSpec[]): Atom[] {
+  return ports.map((p) => ({ key: p.transport === 'any' ? 'any' : `${p.transport} ${p.from}-${p.to}`, spec: p }));
+}
+
+function ruleAtoms(rule: Rule): Atom[] {
+  if (!rule.toPorts) return atomsOf([{ transport: 'any', from: 1, to: 65535, protocol: 'any' }]);
+  return rule.toPorts.flatMap((tp) =>
+    tp.ports.map((e) => {
+      const from = e.port === '0' ? 1 : Number(e.port);
+      const to = e.port === '0' ? 65535 : e.endPort ?? from;
+      const transport = e.protocol === 'UDP' ? ('udp' as const) : ('tcp' as const);
+      return { key: `${transport} ${from}-${to}`, spec: { transport, from, to, protocol: 'any' as const } };
+    }),
+  );
+}
+
+/** Whether a required port covers the atom: the same protocol and range within, or all traffic. */
+function covers(q: PortSpec, a: PortSpec): boolean {
+  if (q.transport === 'any') return true;
+  return a.transport === q.transport && q.from <= a.from && a.to <= q.to;
+}
+
+/**
+ * For every port atom (each required port, and each port entry the rules write), the addresses asked for on it and
+ * the addresses the rules allow on it must be the same set of addresses.
+ */
+function compareAddresses(dir: string, asked: { cidrs: string[]; ports: readonly PortSpec[] }[], rules: Rule[], cidrsOf: (r: Rule) => string[], say: (m: string) => void): void {
+  const atoms = new Map<string, PortSpec>();
+  for (const a of asked) for (const x of atomsOf(a.ports)) atoms.set(x.key, x.spec);
+  for (const r of rules) for (const x of ruleAtoms(r)) atoms.set(x.key, x.spec);
+  for (const [key, atom] of atoms) {
+    const want = referenceMinimal(asked.filter((a) => a.ports.some((q) => covers(q, atom))).flatMap((a) => a.cidrs));
+    const got = referenceMinimal(rules.filter((r) => portOk(r, atom)).flatMap(cidrsOf));
+    if (want.join() !== got.join()) {
+      const w = new Set(want);
+      const g = new Set(got);
+      say(`${dir} on ${key}: allowed addresses differ from those asked for (missing ${want.filter((x) => !g.has(x)).slice(0, 3).join(' ')}; extra ${got.filter((x) => !w.has(x)).slice(0, 3).join(' ')})`);
+    }
+  }
 }
 
 function groupId(e: ResolvedEndpoint): string {
@@ -202,18 +279,42 @@ function checkEgress(
     if (!onPort.some((x) => (x.rule.toEndpoints ?? []).some((s) => selectorGroups(s, o).includes(groupId(e))))) say(`${where}: group not selected by label`);
     return;
   }
-  const cidrs = addressesOf(e);
-  if (cidrs.length === 0) say(`${where}: no addresses`);
-  for (const c of cidrs) if (!onPort.some((x) => (x.rule.toCIDRSet ?? []).some((y) => y.cidr === c))) say(`${where}: ${c} is not allowed`);
+  throw new Error(`${where}: addresses are compared by compareAddresses`);
 }
 
+/** The DNS entries each endpoint selector may look up (port 53, UDP and TCP), indexed once per DNS spec list. */
+const lookupIndex = new WeakMap<Spec[], Map<string, { names: Set<string>; patterns: Set<string>; other: ({ matchName: string } | { matchPattern: string })[] }>>();
+
 function lookupAllowed(dnsSpecs: Spec[], selector: Selector, name: string): boolean {
-  const key = JSON.stringify(selector);
-  return dnsSpecs.some(
-    (s) =>
-      JSON.stringify(s.endpointSelector) === key &&
-      (s.egress ?? []).some((x) => portAllowed(x.toPorts, 'UDP', 53) && portAllowed(x.toPorts, 'TCP', 53) && (x.toPorts ?? []).some((tp) => (tp.rules?.dns ?? []).some((f) => fqdnMatches(f, name)))),
-  );
+  let index = lookupIndex.get(dnsSpecs);
+  if (!index) {
+    index = new Map();
+    for (const s of dnsSpecs) {
+      const key = JSON.stringify(s.endpointSelector);
+      const entry = index.get(key) ?? { names: new Set(), patterns: new Set(), other: [] };
+      index.set(key, entry);
+      for (const x of s.egress ?? []) {
+        if (!portAllowed(x.toPorts, 'UDP', 53) || !portAllowed(x.toPorts, 'TCP', 53)) continue;
+        for (const tp of x.toPorts ?? []) {
+          for (const f of tp.rules?.dns ?? []) {
+            if ('matchName' in f) entry.names.add(f.matchName.toLowerCase().replace(/\.$/, ''));
+            else if (/^\*{1,2}\.[a-z0-9.-]+$/.test(f.matchPattern)) entry.patterns.add(f.matchPattern);
+            else entry.other.push(f);
+          }
+        }
+      }
+    }
+    lookupIndex.set(dnsSpecs, index);
+  }
+  const entry = index.get(JSON.stringify(selector));
+  if (!entry) return false;
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (entry.names.has(n)) return true;
+  // `*.x`: one label before x; `**.x` (Cilium 1.19): one or more (what fqdnMatches says, without a regex per entry).
+  const labels = n.split('.');
+  if (labels.length > 1 && /^[-a-z0-9_]+$/.test(labels[0]!) && entry.patterns.has(`*.${labels.slice(1).join('.')}`)) return true;
+  for (let i = 1; i < labels.length; i++) if (entry.patterns.has(`**.${labels.slice(i).join('.')}`)) return true;
+  return entry.other.some((f) => fqdnMatches(f, name));
 }
 
 function ingressAllows(rule: Rule, s: ResolvedEndpoint, o: SemanticOptions): boolean {
