@@ -2,13 +2,14 @@
 // Benchmarks for fwgen. Run with `npm run bench` (builds first) or `node bench/run.mjs [--runs N] [--only SUBSTR]`.
 // See bench/README.md. Prints results; never fails on a goal (only on a case that errors).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { syntheticYaml } from './synthetic.mjs';
 import { compareWithMinimal } from './prefixes.mjs';
+import { bigPolicyPrefixes, bigPolicyYaml } from './big-policy.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
@@ -149,6 +150,13 @@ const SCALING = [
 /** Each child first runs twice on this many destinations (or the case's size if smaller): lazy imports, JIT. */
 const SCALE_WARMUP = 1000;
 const scaleIterations = (size) => (size <= 1000 ? 5 : size <= 10000 ? 3 : size <= 20000 ? 2 : 1);
+
+/**
+ * The peer comparison (bench/README.md, "Four targets at 100,000 prefixes"): bench/big-policy.mjs's policy, with the
+ * prefixes inline in YAML or in a list file, run as `fwgen generate` on a fwgen.yaml with four outputs and as
+ * `fwgen emit` for each target alone, each a child process timed beside `node -e 0` in the same rounds.
+ */
+const BIG_POLICY = { sizes: [10_000, 100_000], targets: ['iptables', 'nftables', 'panos', 'k8s-networkpolicy'], runs: 3, goalRatio: 25, goalRssMiB: 300 };
 
 /**
  * Service Tags: every tag of a real Service Tags file resolved (checked) and aggregated as fwgen does it for a target,
@@ -458,6 +466,82 @@ function benchServiceTags(cases) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Big policy: bench/big-policy.mjs written to .bench-tmp/big-N-FORM/, then fwgen run on it as child processes
+// ------------------------------------------------------------------------------------------------
+
+function writeBigPolicy(size, form) {
+  const dir = join(ROOT, '.bench-tmp', `big-${size}-${form}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const prefixes = bigPolicyPrefixes(size);
+  if (form === 'list') {
+    writeFileSync(join(dir, 'prefixes.txt'), prefixes.join('\n') + '\n');
+    writeFileSync(join(dir, 'policy.yaml'), bigPolicyYaml(prefixes, 'prefixes.txt'));
+  } else writeFileSync(join(dir, 'policy.yaml'), bigPolicyYaml(prefixes));
+  const outputs = BIG_POLICY.targets.map((t) => `  - { path: out/${t}${t === 'iptables' ? '' : t === 'panos' ? '.xml' : t === 'nftables' ? '.nft' : '.yaml'}, target: ${t}, files: [policy.yaml] }`);
+  writeFileSync(join(dir, 'fwgen.yaml'), ['outputs:', ...outputs, ''].join('\n'));
+  return dir;
+}
+
+/** One timed run of a command with bench/rss.cjs preloaded: wall ms and peak RSS bytes. */
+function timeWithRss(argv, cwd) {
+  const rssFile = join(ROOT, '.bench-tmp', 'rss.txt');
+  rmSync(rssFile, { force: true });
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], ['-r', join(ROOT, 'bench/rss.cjs'), ...argv.slice(1)], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, BENCH_RSS_FILE: rssFile }, timeout: 600_000 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${argv.slice(1).join(' ')} in ${cwd} failed (exit ${r.status} ${r.signal ?? ''}):\n${r.stderr.slice(0, 2000)}`);
+  return { ms, rss: Number(readFileSync(rssFile, 'utf8')), stderr: r.stderr };
+}
+
+/** Objects per output, for the note: what a user would deploy. */
+function bigPolicyCounts(dir) {
+  const read = (p) => (existsSync(join(dir, 'out', p)) ? readFileSync(join(dir, 'out', p), 'utf8') : '');
+  const count = (text, re) => (text.match(re) ?? []).length;
+  const panos = read('panos.xml');
+  const k8s = read('k8s-networkpolicy.yaml');
+  const nft = read('nftables.nft');
+  return {
+    iptables: `${count(read('iptables/ipset.restore'), /^add /gm)} ipset entries, ${count(read('iptables/iptables.rules'), /^-A /gm)} rules`,
+    nftables: `${count(nft, /^\t\t\t[0-9a-f:.]+\/\d+(-[0-9a-f:.]+)?,?$/gm) + count(nft, /^\t\t\t[0-9.]+-[0-9.]+,?$/gm)} set elements`,
+    panos: `${count(panos, /<entry name="[^"]*">\s*<(ip-netmask|ip-range)>/g)} address objects, ${count(panos, /<ip-range>/g)} of them ranges, ${count(panos, /<address-group>/g) ? count(panos.split('<address-group>')[1] ?? '', /<entry name=/g) : 0} address groups, ${count(panos, /<external-list>/g)} EDLs`,
+    'k8s-networkpolicy': `${count(k8s, /^kind: NetworkPolicy$/gm)} NetworkPolicy objects, ${count(k8s, /cidr: /g)} ipBlocks`,
+  };
+}
+
+function benchBigPolicy() {
+  const base = [NODE, '-e', '0'];
+  const rows = [];
+  for (const size of BIG_POLICY.sizes) {
+    for (const form of ['yaml', 'list']) {
+      const dir = writeBigPolicy(size, form);
+      const cases = [
+        { name: 'node -e 0', argv: base },
+        { name: `generate ${BIG_POLICY.targets.length} outputs`, argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'generate'] },
+        ...BIG_POLICY.targets.map((t) => ({ name: `emit ${t}`, argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'emit', '--file', 'policy.yaml', '--target', t, '--out', join(dir, `alone-${t}`)] })),
+        { name: 'validate', argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'validate', 'policy.yaml'] },
+      ];
+      const results = new Map(cases.map((c) => [c.name, []]));
+      for (let round = 0; round < BIG_POLICY.runs; round++) {
+        for (const c of cases) {
+          rmSync(join(dir, 'out'), { recursive: true, force: true });
+          for (const t of BIG_POLICY.targets) rmSync(join(dir, `alone-${t}`), { recursive: true, force: true });
+          results.get(c.name).push(timeWithRss(c.argv, dir));
+        }
+      }
+      timeWithRss(cases[1].argv, dir);
+      const counts = bigPolicyCounts(dir);
+      const baseMs = median(results.get('node -e 0').map((r) => r.ms));
+      for (const c of cases) {
+        const r = results.get(c.name);
+        rows.push({ size, form, name: c.name, ms: median(r.map((x) => x.ms)), ratio: median(r.map((x) => x.ms)) / baseMs, rss: Math.max(...r.map((x) => x.rss)), counts });
+      }
+    }
+  }
+  return rows;
+}
+
+// ------------------------------------------------------------------------------------------------
 
 async function mainBench() {
   const opts = parseArgs(process.argv.slice(2));
@@ -579,6 +663,42 @@ async function mainBench() {
           `µs/dest ${r.sizes.map((x) => ((x.total * 1000) / x.size).toFixed(1)).join(' → ')} at ${r.sizes.map((x) => n(x.size)).join(' / ')}; ` +
           `exponent ${n(r.sizes[0].size)} → ${n(big.size)} ${whole.toFixed(2)}${flagged.length ? `; SUPER-LINEAR: ${flagged.join('; ')}` : ''}`,
       );
+    }
+  }
+
+  if (!opts.only || 'big policy'.includes(opts.only) || opts.only.startsWith('big')) {
+    console.log(`\nBig policy (bench/big-policy.mjs): tcp/443 to N IPv4 prefixes, as YAML or a list file; fwgen as a child process,`);
+    console.log(`${BIG_POLICY.runs} rounds with node -e 0 in each; medians; peak RSS from bench/rss.cjs. Goal at 100,000: generate of the four outputs`);
+    console.log(`at most ${BIG_POLICY.goalRatio}x node -e 0 and under ${BIG_POLICY.goalRssMiB} MiB\n`);
+    const rows = benchBigPolicy();
+    console.log(
+      table(
+        ['prefixes', 'form', 'command', 'median ms', 'ratio', 'peak RSS MiB'],
+        rows.map((r) => [n(r.size), r.form, r.name, r.ms.toFixed(0), `${r.ratio.toFixed(1)}x`, mb(r.rss)]),
+        [true, false, false, true, true, true],
+      ),
+    );
+    for (const size of BIG_POLICY.sizes) {
+      const c = rows.find((r) => r.size === size).counts;
+      console.log(`\nat ${n(size)} prefixes: ${Object.entries(c).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    }
+    for (const form of ['yaml', 'list']) {
+      const at = (size, name) => rows.find((r) => r.size === size && r.form === form && r.name === name);
+      const [small, big] = BIG_POLICY.sizes;
+      const gen = `generate ${BIG_POLICY.targets.length} outputs`;
+      const g = at(big, gen);
+      const verdict = g.ratio <= BIG_POLICY.goalRatio && g.rss < BIG_POLICY.goalRssMiB * 2 ** 20 ? 'meets' : 'MISSES';
+      const exps = [gen, ...BIG_POLICY.targets.map((t) => `emit ${t}`), 'validate'].map((name) => {
+        const a = at(small, name);
+        const b = at(big, name);
+        // Without node's own start-up, which does not grow with the input.
+        const baseA = at(small, 'node -e 0').ms;
+        const baseB = at(big, 'node -e 0').ms;
+        return `${name} ${exponent(Math.max(1, a.ms - baseA), Math.max(1, b.ms - baseB), small, big).toFixed(2)}`;
+      });
+      console.log(`\ngoal (${form}): generate at ${n(big)} prefixes ${g.ratio.toFixed(1)}x node -e 0 (${g.ms.toFixed(0)} ms), peak RSS ${mb(g.rss)} MiB — ${verdict} it`);
+      console.log(`growth exponents ${n(small)} → ${n(big)} (time above node -e 0): ${exps.join(', ')}`);
+      summary.push(`big policy (${form}): generate 4 outputs at ${n(big)} prefixes ${g.ratio.toFixed(1)}x node -e 0 (${g.ms.toFixed(0)} ms), ${mb(g.rss)} MiB — goal ${BIG_POLICY.goalRatio}x/${BIG_POLICY.goalRssMiB} MiB ${verdict.toLowerCase()}; exponents: ${exps.join(', ')}`);
     }
   }
 
