@@ -1,5 +1,6 @@
 import type { EmitResult, Emitter } from './emit/emitter.js';
-import type { ExpandInput } from './expand/index.js';
+import type { ExpandInput, ExpandResult } from './expand/index.js';
+import type { LoadResult } from './load/index.js';
 import type { Diagnostic } from './model/diagnostic.js';
 import { FwgenError, hasErrors, sortDiagnostics } from './model/diagnostic.js';
 import type { ResolvedRequirementSet } from './model/resolved.js';
@@ -43,10 +44,24 @@ export async function emit(set: ResolvedRequirementSet, target: string | Emitter
 }
 
 /**
+ * What `compile` keeps between calls that share inputs (the outputs of one fwgen.yaml): each file loaded once, each
+ * set of files with the same parameters, options and bindings expanded once. Safe to share because the loaded and
+ * expanded sets are never changed after they are built.
+ */
+export interface CompileCache {
+  loaded: Map<string, Promise<LoadResult>>;
+  expanded: Map<string, ExpandResult>;
+}
+
+export function newCompileCache(): CompileCache {
+  return { loaded: new Map(), expanded: new Map() };
+}
+
+/**
  * Load, expand and emit in one call. Throws a FwgenError carrying every diagnostic when any is an error;
  * otherwise returns the files and the warnings.
  */
-export async function compile(input: CompileInput): Promise<EmitResult> {
+export async function compile(input: CompileInput, cache?: CompileCache): Promise<EmitResult> {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const id of input.catalogs ?? []) {
@@ -55,10 +70,21 @@ export async function compile(input: CompileInput): Promise<EmitResult> {
     else diagnostics.push({ code: 'USAGE', severity: 'error', message: `no built-in catalog "${id}"`, hint: `built-in catalogs: ${catalogIds().join(', ')}`, params: { catalog: id } });
   }
   files.push(...(input.files ?? []));
-  const loaded = await Promise.all(files.map((f) => loadRequirementFile(f)));
+  const load = (f: string) => {
+    if (!cache) return loadRequirementFile(f);
+    let hit = cache.loaded.get(f);
+    if (!hit) cache.loaded.set(f, (hit = loadRequirementFile(f)));
+    return hit;
+  };
+  const loaded = await Promise.all(files.map(load));
   diagnostics.push(...loaded.flatMap((l) => l.diagnostics));
   if (hasErrors(diagnostics)) throw new FwgenError(sortDiagnostics(diagnostics));
-  const expanded = expand(loaded.map((l) => l.set!), input);
+  const key = JSON.stringify([files, input.params ?? {}, input.options ?? {}, input.bind ?? {}]);
+  let expanded = cache?.expanded.get(key);
+  if (!expanded) {
+    expanded = expand(loaded.map((l) => l.set!), input);
+    cache?.expanded.set(key, expanded);
+  }
   diagnostics.push(...expanded.diagnostics);
   if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(sortDiagnostics(diagnostics));
   const result = await emit(expanded.set, input.target, input.targetOptions, input.serviceTags);

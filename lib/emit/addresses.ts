@@ -1,4 +1,4 @@
-import type { ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
 import { aggregatePrefixes, aggregateRanges, type AddressRange } from '../model/aggregate.js';
 
 export { aggregatePrefixes, aggregateRanges, type AddressRange };
@@ -31,6 +31,19 @@ export function aggregateEndpoints(endpoints: Iterable<ResolvedEndpoint>): Addre
     else if (e.kind === 'service-tag') all.push(...(e.prefixes ?? []));
   }
   return split(aggregatePrefixes(all));
+}
+
+const aggregatedDestinations = new WeakMap<readonly ResolvedDestination[], AddressList>();
+
+/**
+ * `aggregateEndpoints` of a list of destinations, kept per list: the targets of one `fwgen generate` share the
+ * requirement (and `groupByPorts`' groups), so 100,000 prefixes are aggregated once rather than once per target.
+ * The lists returned are shared: do not change them.
+ */
+export function aggregateDestinations(dests: readonly ResolvedDestination[]): AddressList {
+  let hit = aggregatedDestinations.get(dests);
+  if (!hit) aggregatedDestinations.set(dests, (hit = aggregateEndpoints(dests.map((d) => d.endpoint))));
+  return hit;
 }
 
 /** The aggregated addresses of a requirement's sources; `undefined` means any source. */

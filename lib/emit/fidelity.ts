@@ -115,7 +115,10 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
       }
       if (!destinations.some((d) => sameEndpoint(d.endpoint, s.endpoint) && samePorts(d.ports, s.ports))) destinations.push(s);
     }
-    if (destinations.length) requirements.push({ ...req, destinations });
+    // Unchanged, the requirement itself goes on, so what later stages keep per destination list is kept for every target.
+    const unchanged = destinations.length === req.destinations.length && destinations.every((d, i) => d === req.destinations[i]);
+    if (unchanged) requirements.push(req);
+    else if (destinations.length) requirements.push({ ...req, destinations });
   }
   return { set: { ...set, requirements }, diagnostics };
 }

@@ -56,8 +56,27 @@ export function wrapComment(text: string, maxBytes: number, continuation: string
   return pieces.join(continuation);
 }
 
-/** A requirement's destinations grouped by their port lists, in first-seen order: one rule per group. */
+const portGroups = new WeakMap<readonly ResolvedDestination[], ResolvedDestination[][]>();
+
+/**
+ * A requirement's destinations grouped by their port lists, in first-seen order: one rule per group. Kept per
+ * destination list, so the targets of one `fwgen generate` group a requirement once, and get the same group arrays
+ * (which `aggregateDestinations` keeps its result by).
+ */
 export function groupByPorts(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
+  let hit = portGroups.get(dests);
+  if (!hit) portGroups.set(dests, (hit = computeGroups(dests)));
+  return hit;
+}
+
+/** "a, b, c and 99,997 more": at most `max` items named, so a comment about 100,000 prefixes stays one short line. */
+export function summarizeList<T>(items: readonly T[], describe: (item: T) => string, max = 8): string {
+  const named = items.slice(0, max).map(describe).join(', ');
+  if (items.length <= max) return named;
+  return `${named} and ${(items.length - max).toLocaleString('en-US')} more (${items.length.toLocaleString('en-US')} in all)`;
+}
+
+function computeGroups(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
   const groups = new Map<string, ResolvedDestination[]>();
   for (const d of dests) {
     const key = d.ports.map(formatPort).join(',');

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { FwgenError, hasErrors } from '../model/diagnostic.js';
 import type { PlannedFile } from '../emit/write-outputs.js';
 import type { ServiceTagsData } from '../service-tags/service-tags.js';
-import { compile } from '../compile.js';
+import { compile, newCompileCache } from '../compile.js';
 import { loadEmitterModule } from '../emit/load-plugin.js';
 import { getEmitter } from '../emit/registry.js';
 import type { Project, ProjectOutput } from './load-project.js';
@@ -22,6 +22,8 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
   const diagnostics: Diagnostic[] = [];
   const strictFailures: string[] = [];
   const tagsCache = new Map<string, ServiceTagsData>();
+  // Outputs that name the same files load them once, and with the same bindings expand them once.
+  const compileCache = newCompileCache();
   for (const output of project.outputs) {
     try {
       const serviceTags = await cachedTags(output, tagsCache);
@@ -34,7 +36,7 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
         target: output.target,
         targetOptions: output.set,
         ...(serviceTags ? { serviceTags } : {}),
-      });
+      }, compileCache);
       diagnostics.push(...r.diagnostics);
       if (output.strict && r.diagnostics.some((d) => d.severity === 'warning')) strictFailures.push(output.displayPath);
       files.push(...placeFiles(output, r.files));

@@ -10,7 +10,12 @@ const resolvedByData = new WeakMap<ServiceTagsData, Map<string, ResolvedEndpoint
 
 /** Does the set name any service tag, as a destination, source or alternative? */
 export function usesServiceTags(set: ResolvedRequirementSet): boolean {
-  return set.requirements.some((r) => [...r.destinations.map((d) => d.endpoint), ...r.alternatives, ...(r.sources ?? [])].some((e) => e.kind === 'service-tag'));
+  for (const r of set.requirements) {
+    for (const d of r.destinations) if (d.endpoint.kind === 'service-tag') return true;
+    for (const e of r.alternatives) if (e.kind === 'service-tag') return true;
+    for (const e of r.sources ?? []) if (e.kind === 'service-tag') return true;
+  }
+  return false;
 }
 
 /**

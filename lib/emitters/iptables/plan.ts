@@ -3,10 +3,9 @@ import { InternalError } from '../../model/diagnostic.js';
 import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedRequirement } from '../../model/resolved.js';
 import { describeEndpoint } from '../../model/describe.js';
-import { endpointAddresses, sourceAddresses, type AddressList } from '../../emit/addresses.js';
-import { aggregatePrefixes } from '../../model/aggregate.js';
+import { aggregateDestinations, endpointAddresses, sourceAddresses, type AddressList } from '../../emit/addresses.js';
 import { iptToken, lineComment, ruleComment, setName } from './escape.js';
-import { groupByPorts, provenanceTexts } from '../../emit/text.js';
+import { groupByPorts, provenanceTexts, summarizeList } from '../../emit/text.js';
 
 export type Family = 4 | 6;
 export type ChainRole = 'egress' | 'ingress';
@@ -113,7 +112,7 @@ function familyRules(req: ResolvedRequirement, family: Family, threshold: number
   if (!src) return [];
   const rules: string[] = [];
   for (const group of groupByPorts(req.destinations)) {
-    const cidrs = aggregatePrefixes(group.flatMap((d) => pick(endpointAddresses(d.endpoint), family)));
+    const cidrs = pick(aggregateDestinations(group), family);
     if (cidrs.length === 0) continue;
     const dst = addressMatch(cidrs, threshold, () => sets.use(family, cidrs, req.id, 'd'));
     for (const s of matchArgs(src, '-s', 'src')) {
@@ -132,7 +131,7 @@ function familyRules(req: ResolvedRequirement, family: Family, threshold: number
 function sourceMatch(req: ResolvedRequirement, family: Family, threshold: number, sets: SetRegistry): AddressMatch | undefined {
   const all = sourceAddresses(req);
   if (!all) return { any: true };
-  const cidrs = aggregatePrefixes(pick(all, family));
+  const cidrs = pick(all, family);
   if (cidrs.length === 0) return undefined;
   return addressMatch(cidrs, threshold, () => sets.use(family, cidrs, req.id, 's'));
 }
@@ -208,7 +207,7 @@ function noRulesReason(req: ResolvedRequirement): string {
   const dst = req.destinations.map((d) => endpointAddresses(d.endpoint));
   const src = sourceAddresses(req);
   const has = (lists: AddressList[], f: Family) => lists.some((l) => pick(l, f).length > 0);
-  if (!has(dst, 4) && !has(dst, 6)) return `its destinations (${req.destinations.map((d) => describeEndpoint(d.endpoint)).join(', ')}) have no addresses`;
+  if (!has(dst, 4) && !has(dst, 6)) return `its destinations (${summarizeList(req.destinations, (d) => describeEndpoint(d.endpoint))}) have no addresses`;
   const fam = (lists: AddressList[]) => [has(lists, 4) ? 'IPv4' : '', has(lists, 6) ? 'IPv6' : ''].filter(Boolean).join(' and ') || 'no';
   return `its sources have ${fam(src ? [src] : [])} addresses and its destinations ${fam(dst)} addresses, so no packet can match`;
 }

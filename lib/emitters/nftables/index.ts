@@ -128,7 +128,7 @@ function scriptView(plans: RequirementPlan[], options: EmitterOptions, header: s
     sets: sets.map((s) => ({
       name: s.name,
       type: s.family === 4 ? 'ipv4_addr' : 'ipv6_addr',
-      comment: hashComment(`${s.name.startsWith('src') ? 'sources' : 'destinations'}: ${s.describes.join(', ')}`),
+      comment: hashComment(`${s.name.startsWith('src') ? 'sources' : 'destinations'}: ${s.describes}`),
       elements: s.elements,
     })),
     chains,

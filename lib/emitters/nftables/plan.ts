@@ -1,11 +1,11 @@
 import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedRequirement } from '../../model/resolved.js';
 import type { AddressList } from '../../emit/addresses.js';
-import { endpointAddresses, sourceAddresses } from '../../emit/addresses.js';
+import { aggregateDestinations, sourceAddresses } from '../../emit/addresses.js';
 import { aggregatePrefixes } from '../../model/aggregate.js';
 import { describeEndpoint } from '../../model/describe.js';
 import { nftPrefix, ruleComment, setName } from './escape.js';
-import { groupByPorts } from '../../emit/text.js';
+import { groupByPorts, summarizeList } from '../../emit/text.js';
 
 export type Family = 4 | 6;
 export type Transport = 'tcp' | 'udp' | 'any';
@@ -17,7 +17,8 @@ export interface NftSet {
   /** Aggregated prefixes, so an interval set never holds two that overlap (nft refuses those). */
   elements: string[];
   /** What the addresses stand for, as a reader would write it (unescaped). */
-  describes: string[];
+  /** What the set holds, for its comment: the first few endpoints and how many more. */
+  describes: string;
 }
 
 /** One rule: the addresses on each side of one family, and one transport's ports. */
@@ -54,19 +55,19 @@ export function planRequirement(req: ResolvedRequirement): RequirementPlan {
   if (src) {
     for (const f of FAMILIES) {
       const elements = aggregated(src, f);
-      if (elements.length) srcSets.set(f, { name: setName(`src${f}`, req.id), family: f, elements, describes: (req.sources ?? []).map(describeEndpoint) });
+      if (elements.length) srcSets.set(f, { name: setName(`src${f}`, req.id), family: f, elements, describes: summarizeList(req.sources ?? [], describeEndpoint) });
     }
     sets.push(...srcSets.values());
   }
   const groups = groupByPorts(req.destinations);
   groups.forEach((dests, gi) => {
     const suffix = groups.length > 1 ? `_${gi + 1}` : '';
-    const addrs = merge(dests.map((d) => endpointAddresses(d.endpoint)));
+    const addrs = aggregateDestinations(dests);
     const portSets = portsByTransport(dests[0]!.ports);
     for (const f of FAMILIES) {
-      const elements = aggregated(addrs, f);
+      const elements = (f === 4 ? addrs.v4 : addrs.v6).map((c) => nftPrefix(c, f));
       if (!elements.length || (src && !srcSets.has(f))) continue;
-      const dst: NftSet = { name: setName(`dst${f}`, req.id, suffix), family: f, elements, describes: dests.map((d) => describeEndpoint(d.endpoint)) };
+      const dst: NftSet = { name: setName(`dst${f}`, req.id, suffix), family: f, elements, describes: summarizeList(dests, (d) => describeEndpoint(d.endpoint)) };
       sets.push(dst);
       for (const [transport, ports] of portSets) {
         rules.push({ family: f, ...(src ? { source: srcSets.get(f)!.name } : {}), destination: dst.name, transport, ports, comment });
@@ -79,10 +80,6 @@ export function planRequirement(req: ResolvedRequirement): RequirementPlan {
 
 function aggregated(list: AddressList, f: Family): string[] {
   return aggregatePrefixes(f === 4 ? list.v4 : list.v6).map((c) => nftPrefix(c, f));
-}
-
-function merge(lists: AddressList[]): AddressList {
-  return { v4: lists.flatMap((l) => l.v4), v6: lists.flatMap((l) => l.v6) };
 }
 
 
