@@ -10,12 +10,19 @@ const resolvedByData = new WeakMap<ServiceTagsData, Map<string, ResolvedEndpoint
 
 /** Does the set name any service tag, as a destination, source or alternative? */
 export function usesServiceTags(set: ResolvedRequirementSet): boolean {
-  for (const r of set.requirements) {
-    for (const d of r.destinations) if (d.endpoint.kind === 'service-tag') return true;
-    for (const e of r.alternatives) if (e.kind === 'service-tag') return true;
-    for (const e of r.sources ?? []) if (e.kind === 'service-tag') return true;
+  return set.requirements.some(requirementUsesTags);
+}
+
+// Kept per requirement: every target of a generate asks about the same requirements.
+const usesTags = new WeakMap<ResolvedRequirement, boolean>();
+
+function requirementUsesTags(r: ResolvedRequirement): boolean {
+  let hit = usesTags.get(r);
+  if (hit === undefined) {
+    hit = r.destinations.some((d) => d.endpoint.kind === 'service-tag') || r.alternatives.some((e) => e.kind === 'service-tag') || (r.sources ?? []).some((e) => e.kind === 'service-tag');
+    usesTags.set(r, hit);
   }
-  return false;
+  return hit;
 }
 
 /**
