@@ -74,6 +74,12 @@ export function resolveServiceTags(set: ResolvedRequirementSet, data: ServiceTag
         );
       }
     }
+    const prebuilt = data.aggregated?.(tag);
+    if (prebuilt) {
+      const resolved: ResolvedEndpoint = { ...e, resolvedName: tag.name, prefixes: prebuilt };
+      cache.set(key, resolved);
+      return resolved;
+    }
     const { prefixes, diagnostics: bad } = tagPrefixes(tag, data.info.file);
     diagnostics.push(...bad);
     const resolved: ResolvedEndpoint = { ...e, resolvedName: tag.name, prefixes: aggregatePrefixes(prefixes) };

@@ -1,6 +1,8 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { ServiceTagsInfo } from '../model/resolved.js';
 import { checkCidr } from '../model/cidr.js';
+import { serviceTagsDate } from './freshness.js';
+import { locateJsonPaths } from './json-positions.js';
 
 /** One tag of an Azure "Service Tags" file. */
 export interface ServiceTag {
@@ -17,6 +19,11 @@ export interface ServiceTag {
 export interface ServiceTagsData {
   info: ServiceTagsInfo;
   tags: Map<string, ServiceTag>;
+  /**
+   * A tag's prefixes already checked and aggregated, when a prebuilt index has them (the snapshot shipped with
+   * fwgen); undefined means check and aggregate `addressPrefixes`.
+   */
+  aggregated?: (tag: ServiceTag) => string[] | undefined;
 }
 
 const fail = (file: string, path: string, message: string, hint?: string, line = 1, col = 1): Diagnostic => ({
@@ -38,7 +45,7 @@ export function parseServiceTags(text: string, file: string): { data?: ServiceTa
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const offset = m ? Number(m[1]) : 0;
+    const offset = (m ? Number(m[1]) : 0) + (text.charCodeAt(0) === 0xfeff ? 1 : 0);
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
     const col = offset - before.lastIndexOf('\n');
@@ -53,7 +60,7 @@ export function parseServiceTags(text: string, file: string): { data?: ServiceTa
   if (typeof root.cloud !== 'string') diagnostics.push(fail(file, '$.cloud', 'missing or not a string'));
   if (!Array.isArray(root.values)) {
     diagnostics.push(fail(file, '$.values', 'missing or not an array'));
-    return { diagnostics };
+    return { diagnostics: placeDiagnostics(text, diagnostics) };
   }
   const tags = new Map<string, ServiceTag>();
   root.values.forEach((v, i) => {
@@ -74,16 +81,43 @@ export function parseServiceTags(text: string, file: string): { data?: ServiceTa
       addressPrefixes: props.addressPrefixes,
     });
   });
-  if (diagnostics.length) return { diagnostics };
+  if (diagnostics.length) return { diagnostics: placeDiagnostics(text, diagnostics) };
   const base = file.split(/[\\/]/).pop() ?? file;
-  const date = /_(\d{4})(\d{2})(\d{2})\.json$/i.exec(base);
+  const date = serviceTagsDate(base);
   const info: ServiceTagsInfo = {
     file: base,
     cloud: root.cloud as string,
     changeNumber: root.changeNumber as number,
-    ...(date ? { date: `${date[1]}-${date[2]}-${date[3]}` } : {}),
+    ...(date ? { date } : {}),
   };
   return { data: { info, tags }, diagnostics };
+}
+
+/**
+ * Gives each diagnostic the line and column of the JSON value its path names (or of the nearest enclosing value
+ * that exists), found by one scan of the text, done only when something is wrong.
+ */
+export function placeDiagnostics(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
+  const wanted = new Set<string>();
+  for (const d of diagnostics) for (const p of ancestors(String(d.params.path ?? '$'))) wanted.add(p);
+  const found = locateJsonPaths(text, wanted);
+  return diagnostics.map((d) => {
+    const at = ancestors(String(d.params.path ?? '$')).map((p) => found.get(p)).find((x) => x !== undefined);
+    return at && d.span ? { ...d, span: { ...d.span, line: at.line, col: at.col } } : d;
+  });
+}
+
+/** `$.values[3].name`, `$.values[3]`, `$.values`, `$`: a path and the paths that enclose it, innermost first. */
+function ancestors(path: string): string[] {
+  const out = [path];
+  for (let p = path; p !== '$'; ) {
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    if (cut <= 0) break;
+    p = p.slice(0, cut);
+    out.push(p);
+  }
+  if (out[out.length - 1] !== '$') out.push('$');
+  return out;
 }
 
 /** A tag's prefixes, each checked; problems name the JSON path of the bad entry. */
