@@ -6,23 +6,41 @@ import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, Resolv
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { formatPort } from '../../model/port.js';
 import { compareStrings } from '../../model/order.js';
-import { DESCRIPTION_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, freeText, objectName } from './names.js';
+import { DESCRIPTION_MAX, EDL_NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, freeText, objectName } from './names.js';
+import { aggregateRanges, type AddressRange } from '../../emit/addresses.js';
 
 export interface ConfigOptions {
   fromZone: string;
   toZone: string;
   prefix: string;
+  /** Most members one static address group (and one rule's source or destination) may hold. */
+  groupMembers: number;
+  /** Write a range of several prefixes as one `ip-range` object. */
+  ipRanges: boolean;
+  /** Address lists of at least `minEntries` prefixes become External Dynamic Lists fetched from `url` + file name. */
+  edl?: { url: string; minEntries: number; recurring: 'five-minute' | 'hourly' | 'daily' };
 }
 
 export interface Address {
   name: string;
   fqdn?: string;
   ipNetmask?: string;
+  ipRange?: string;
 }
 export interface AddressGroup {
   name: string;
   members: string[];
   description: string;
+}
+/** An External Dynamic List of type ip: the firewall fetches `url`, the file fwgen writes at `file`. */
+export interface ExternalList {
+  name: string;
+  url: string;
+  file: string;
+  recurring: 'five-minute' | 'hourly' | 'daily';
+  description: string;
+  /** One prefix a line, in address order. */
+  entries: string[];
 }
 export interface Service {
   name: string;
@@ -48,6 +66,7 @@ export interface SecurityRule {
 export interface Config {
   addresses: Address[];
   groups: AddressGroup[];
+  externalLists: ExternalList[];
   services: Service[];
   urlCategories: UrlCategory[];
   rules: SecurityRule[];
@@ -57,9 +76,18 @@ export interface Config {
 const MAX_NAME_WITH_SUBDOMAINS = 251;
 const FQDN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
+/** Where a list of addresses comes from, which names its group: a bound group, a service tag, or a requirement. */
+interface ListName {
+  /** Name infix: `grp`, `tag`, `src` or `dst`. */
+  kind: 'grp' | 'tag' | 'src' | 'dst';
+  id: string;
+  description: string;
+}
+
 class Builder {
   readonly addresses = new Map<string, Address>();
   readonly groups = new Map<string, AddressGroup>();
+  readonly externalLists = new Map<string, ExternalList>();
   readonly services = new Map<string, Service>();
   readonly urlCategories = new Map<string, UrlCategory>();
   readonly rules: SecurityRule[] = [];
@@ -77,45 +105,86 @@ class Builder {
   }
 
   net(cidr: string): string {
-    const [addr, bits] = ipaddr.parseCIDR(cidr);
+    const v6 = cidr.includes(':');
+    const [addr, bits] = v6 ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr);
     if (`${addr.toString()}/${bits}` !== cidr) throw new InternalError(`refusing to write ${JSON.stringify(cidr)} as ip-netmask`);
     return this.add({ name: this.name('net', cidrNamePart(cidr)), ipNetmask: cidr });
   }
 
+  /** `first-last`; `_` separates the two in the name, as no address contains it. */
+  range(r: AddressRange): string {
+    for (const a of [r.first, r.last]) if ((r.family === 6 ? ipaddr.IPv6 : ipaddr.IPv4).parse(a).toString() !== a) throw new InternalError(`refusing to write ${a} in an ip-range`);
+    return this.add({ name: this.name('range', `${cidrNamePart(r.first)}_${cidrNamePart(r.last)}`), ipRange: `${r.first}-${r.last}` });
+  }
+
   private add(a: Address): string {
     const seen = this.addresses.get(a.name);
-    if (seen && (seen.fqdn !== a.fqdn || seen.ipNetmask !== a.ipNetmask)) throw new InternalError(`address name ${a.name} used twice`);
+    if (seen && (seen.fqdn !== a.fqdn || seen.ipNetmask !== a.ipNetmask || seen.ipRange !== a.ipRange)) throw new InternalError(`address name ${a.name} used twice`);
     this.addresses.set(a.name, a);
     return a.name;
   }
 
+  /** A static group; members are kept in the order given (FQDNs, then addresses in address order). */
   group(name: string, members: string[], description: string): string {
-    const g: AddressGroup = { name, members: [...new Set(members)].sort(compareStrings), description: freeText(description, DESCRIPTION_MAX.group) };
+    if (members.length === 0) throw new InternalError(`address group ${name} is empty`);
+    if (members.length > this.o.groupMembers) throw new InternalError(`address group ${name} has ${members.length} members`);
+    const g: AddressGroup = { name, members, description: freeText(description, DESCRIPTION_MAX.group) };
     const seen = this.groups.get(name);
-    if (seen && seen.members.join() !== g.members.join()) throw new InternalError(`address group ${name} defined twice`);
-    if (g.members.length === 0) throw new InternalError(`address group ${name} is empty`);
+    if (seen && !sameList(seen.members, g.members)) throw new InternalError(`address group ${name} defined twice`);
     this.groups.set(name, g);
     return name;
   }
 
-  /** The address members for a CIDR, a bound endpoint group or a resolved service tag. */
-  addressMembers(e: ResolvedEndpoint): string[] {
-    switch (e.kind) {
-      case 'cidr':
-        return [this.net(e.cidr)];
-      case 'group': {
-        if (!e.cidrs) throw new InternalError(`unbound group ${e.group} reached the emitter`);
-        const id = e.group.replace('/', '_');
-        return [this.group(this.name('grp', id), e.cidrs.map((c) => this.net(c)), `Endpoint group ${e.group}: ${e.title}`)];
-      }
-      case 'service-tag': {
-        if (!e.prefixes?.length) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
-        const tag = e.resolvedName ?? describeEndpoint(e);
-        return [this.group(this.name('tag', tag), e.prefixes.map((c) => this.net(c)), `Service tag ${tag}, resolved to its prefixes`)];
-      }
-      case 'host':
-        throw new InternalError('a host is not an address');
+  /**
+   * The rule members for a list of addresses: an External Dynamic List when the list is long enough and EDLs are
+   * on, else address objects (one `ip-range` per range of several prefixes when ranges are on), gathered in a
+   * group named after the list. A group holds at most `groupMembers`: longer lists are split into groups
+   * `NAME_1`, `NAME_2`, ... that the rule names side by side, and only when even those are too many are they nested.
+   */
+  addressList(list: ListName, cidrs: readonly string[], fqdns: readonly string[] = []): string[] {
+    const ranges = aggregateRanges(cidrs);
+    let prefixCount = 0;
+    for (const r of ranges) prefixCount += r.cidrs.length;
+    const members = fqdns.map((h) => this.fqdn(h));
+    const refs: string[] = [];
+    if (this.o.edl && prefixCount >= this.o.edl.minEntries) refs.push(this.externalList(list, ranges));
+    else for (const r of ranges) {
+      if (this.o.ipRanges && r.cidrs.length > 1) members.push(this.range(r));
+      else for (const c of r.cidrs) members.push(this.net(c));
     }
+    if (members.length === 0) return refs;
+    // An anonymous list of one object needs no group; a bound group or a tag keeps its name.
+    if (members.length === 1 && (list.kind === 'src' || list.kind === 'dst')) return [...refs, members[0]!];
+    return [...refs, ...this.fit(list, members, refs.length)];
+  }
+
+  /** Groups of at most `groupMembers`, nested until the rule's field (with `taken` other members) fits too. */
+  private fit(list: ListName, members: string[], taken: number): string[] {
+    const max = this.o.groupMembers;
+    if (members.length <= max) return [this.group(this.name(list.kind, list.id), members, list.description)];
+    let level = members;
+    for (let depth = 1; ; depth++) {
+      const parts = Math.ceil(level.length / max);
+      const next: string[] = [];
+      for (let i = 0; i < parts; i++) {
+        const part = depth === 1 ? `${i + 1}` : `${depth}.${i + 1}`;
+        next.push(this.group(this.name(list.kind, `${list.id}_${part}`), level.slice(i * max, (i + 1) * max), `${list.description} (part ${part} of ${parts})`));
+      }
+      level = next;
+      if (level.length + taken <= max) return level;
+    }
+  }
+
+  private externalList(list: ListName, ranges: readonly AddressRange[]): string {
+    const edl = this.o.edl!;
+    const name = objectName([this.o.prefix, 'edl', list.kind, list.id], EDL_NAME_MAX);
+    const entries: string[] = [];
+    for (const r of ranges) entries.push(...r.cidrs);
+    const l: ExternalList = { name, url: `${edl.url}${name}.txt`, file: `edl/${name}.txt`, recurring: edl.recurring, description: freeText(list.description, DESCRIPTION_MAX.externalList), entries };
+    const seen = this.externalLists.get(name);
+    if (seen && !sameList(seen.entries, entries)) throw new InternalError(`external list ${name} defined twice`);
+    this.externalLists.set(name, l);
+    return name;
   }
 
   service(p: PortSpec): string {
@@ -128,19 +197,65 @@ class Builder {
   }
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Every address a CIDR, bound group or resolved service tag stands for, appended to `out`. */
+function collect(e: ResolvedEndpoint, out: string[]): void {
+  switch (e.kind) {
+    case 'cidr':
+      out.push(e.cidr);
+      return;
+    case 'group':
+      if (!e.cidrs) throw new InternalError(`unbound group ${e.group} reached the emitter`);
+      for (const c of e.cidrs) out.push(c);
+      return;
+    case 'service-tag':
+      if (!e.prefixes?.length) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
+      for (const c of e.prefixes) out.push(c);
+      return;
+    case 'host':
+      throw new InternalError('a host is not an address');
+  }
+}
+
+/** A list named after its only endpoint when that is a bound group or a tag (shared by every rule that uses it). */
+function listName(endpoints: readonly ResolvedEndpoint[], kind: 'src' | 'dst', id: string, what: string): ListName {
+  const only = endpoints.length === 1 ? endpoints[0]! : undefined;
+  if (only?.kind === 'group') return { kind: 'grp', id: only.group.replace('/', '_'), description: `Endpoint group ${only.group}: ${only.title}` };
+  if (only?.kind === 'service-tag') {
+    const tag = only.resolvedName ?? describeEndpoint(only);
+    return { kind: 'tag', id: tag, description: `Service tag ${tag}, resolved to its prefixes` };
+  }
+  return { kind, id, description: what };
+}
+
 /** The objects and rules for a set, plus diagnostics for what the target could not say. */
 export function buildConfig(set: ResolvedRequirementSet, o: ConfigOptions): Config & { diagnostics: Diagnostic[] } {
   const b = new Builder(o);
   for (const r of set.requirements) requirementRules(r, b);
   const byName = <T extends { name: string }>(m: Map<string, T>) => [...m.values()].sort((x, y) => compareStrings(x.name, y.name));
-  const config: Config = { addresses: byName(b.addresses), groups: byName(b.groups), services: byName(b.services), urlCategories: byName(b.urlCategories), rules: b.rules };
+  const config: Config = {
+    addresses: byName(b.addresses),
+    groups: byName(b.groups),
+    externalLists: byName(b.externalLists),
+    services: byName(b.services),
+    urlCategories: byName(b.urlCategories),
+    rules: b.rules,
+  };
   checkUnique(config);
   return { ...config, diagnostics: b.diagnostics };
 }
 
-/** Addresses and address groups share one namespace in a vsys; rules, services and URL categories have their own. */
+/**
+ * Addresses, address groups and external lists share one namespace in a vsys (a rule's source or destination names
+ * any of them); rules, services and URL categories have their own.
+ */
 function checkUnique(c: Config): void {
-  for (const names of [[...c.addresses, ...c.groups].map((x) => x.name), c.services.map((x) => x.name), c.urlCategories.map((x) => x.name), c.rules.map((x) => x.name)]) {
+  for (const names of [[...c.addresses, ...c.groups, ...c.externalLists].map((x) => x.name), c.services.map((x) => x.name), c.urlCategories.map((x) => x.name), c.rules.map((x) => x.name)]) {
     const seen = new Set<string>();
     for (const n of names) {
       if (seen.has(n)) throw new InternalError(`PAN-OS name ${n} is used twice`);
@@ -158,36 +273,46 @@ function zones(req: ResolvedRequirement, o: ConfigOptions): { from: string[]; to
 function requirementRules(req: ResolvedRequirement, b: Builder): void {
   const { from, to } = zones(req, b.o);
   const id = req.id.replace('/', '_');
-  const source = req.sources?.length ? [...new Set(req.sources.flatMap((s) => b.addressMembers(s)))].sort(compareStrings) : ['any'];
   const description = describeRequirement(req);
+  let source = ['any'];
+  if (req.sources?.length) {
+    const cidrs: string[] = [];
+    for (const s of req.sources) collect(s, cidrs);
+    source = b.addressList(listName(req.sources, 'src', id, `Sources of ${req.id}`), cidrs);
+  }
   const groups = portGroups(req.destinations);
   groups.forEach((dests, gi) => {
-    const suffix = groups.length > 1 ? [`${id}.${gi + 1}`] : [id];
+    const suffix = groups.length > 1 ? `${id}.${gi + 1}` : id;
     const ports = dests[0]!.ports;
-    const members: string[] = [];
+    const cidrs: string[] = [];
+    const addressEndpoints: ResolvedEndpoint[] = [];
+    const fqdns = new Set<string>();
     const urls: string[] = [];
     for (const d of dests) {
       const e = d.endpoint;
-      if (e.kind !== 'host') members.push(...b.addressMembers(e));
-      else {
-        if (e.match !== 'subdomains') members.push(b.fqdn(e.name));
+      if (e.kind !== 'host') {
+        collect(e, cidrs);
+        addressEndpoints.push(e);
+      } else {
+        if (e.match !== 'subdomains') fqdns.add(e.name);
         if (e.match !== 'exact') urls.push(...urlEntries(req, d, b));
       }
     }
     const service = [...new Set(ports.map((p) => b.service(p)))].sort(compareStrings);
-    if (members.length) {
-      const dst = b.group(b.name('dst', ...suffix), members, `Destinations of ${req.id}`);
-      b.rules.push({ name: b.name(...suffix), from, to, source, destination: [dst], category: ['any'], service: service.includes('any') ? ['any'] : service, description });
+    if (cidrs.length || fqdns.size) {
+      const list = fqdns.size ? { kind: 'dst' as const, id: suffix, description: `Destinations of ${req.id}` } : listName(addressEndpoints, 'dst', suffix, `Destinations of ${req.id}`);
+      const destination = b.addressList(list, cidrs, [...fqdns].sort(compareStrings));
+      b.rules.push({ name: b.name(suffix), from, to, source, destination, category: ['any'], service: service.includes('any') ? ['any'] : service, description });
     }
     if (urls.length) {
       const web = ports.filter((p) => p.transport !== 'udp' && p.protocol !== 'ssh');
       const dropped = ports.filter((p) => !web.includes(p));
       if (dropped.length) b.diagnostics.push(notWeb(req, dests, dropped));
       if (web.length) {
-        const category = objectName([b.o.prefix, ...suffix], URL_CATEGORY_NAME_MAX);
+        const category = objectName([b.o.prefix, suffix], URL_CATEGORY_NAME_MAX);
         b.urlCategories.set(category, { name: checkName(category, URL_CATEGORY_NAME_MAX), list: [...new Set(urls)].sort(compareStrings), description: freeText(description, DESCRIPTION_MAX.urlCategory) });
         const webServices = [...new Set(web.map((p) => b.service(p)))].sort(compareStrings);
-        b.rules.push({ name: b.name(...suffix, 'url'), from, to, source, destination: ['any'], category: [category], service: webServices.includes('any') ? ['any'] : webServices, description });
+        b.rules.push({ name: b.name(suffix, 'url'), from, to, source, destination: ['any'], category: [category], service: webServices.includes('any') ? ['any'] : webServices, description });
       }
     }
   });
@@ -246,6 +371,11 @@ function portKey(ports: readonly PortSpec[]): string {
 /** Destinations grouped by their port sets, in first-seen order. */
 function portGroups(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
   const m = new Map<string, ResolvedDestination[]>();
-  for (const d of dests) m.set(portKey(d.ports), [...(m.get(portKey(d.ports)) ?? []), d]);
+  for (const d of dests) {
+    const key = portKey(d.ports);
+    const list = m.get(key);
+    if (list) list.push(d);
+    else m.set(key, [d]);
+  }
   return [...m.values()];
 }

@@ -1,7 +1,8 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
-import { sortDiagnostics } from '../../model/diagnostic.js';
+import { sortDiagnostics, type Diagnostic } from '../../model/diagnostic.js';
 import { buildConfig, type Config } from './config.js';
+import { EDL_LISTS_MAX, GROUP_MEMBERS_MAX, PLATFORMS, checkLimits } from './limits.js';
 import { freeText } from './names.js';
 
 const exact = { level: 'exact' } as const;
@@ -41,6 +42,9 @@ function fidelity(options: EmitterOptions): FidelityTable {
   };
 }
 
+/** An http(s) URL ending in `/`, without characters that would need quoting in a URL or XML. */
+const EDL_URL = '^$|^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/([A-Za-z0-9._~%!$&()*+,;=:@-]+/)*$';
+
 /** PAN-OS names of zones, devices and vsys: letters, digits, `.`, `_`, `-` and spaces (zones: 31 characters). */
 const ZONE = '^(?=.{1,31}$)[A-Za-z0-9][A-Za-z0-9._ -]*$';
 
@@ -61,13 +65,40 @@ const panos: Emitter = {
     'to-zone': { type: 'string', default: 'untrust', pattern: ZONE, describe: 'zone of the outside peers: the to zone of outbound rules, the from zone of inbound rules' },
     'name-prefix': { type: 'string', default: 'fwgen', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,11}$', describe: 'prefix of every object and rule name (12 characters at most)' },
     'service-tags': { type: 'string', choices: ['prefixes', 'drop'], default: 'prefixes', describe: 'service tags: prefixes (address objects and a group per tag, from the Service Tags file) or drop' },
+    'ip-ranges': { type: 'boolean', default: true, describe: 'write a run of several adjacent prefixes as one ip-range object (fewer objects, the same addresses)' },
+    'group-members': { type: 'integer', default: GROUP_MEMBERS_MAX, min: 2, max: 1_000_000, describe: `most members of one static address group (and one rule's source or destination); longer lists are split into several groups (PAN-OS: ${GROUP_MEMBERS_MAX})` },
+    platform: { type: 'string', choices: Object.keys(PLATFORMS), default: 'vm-tier1', describe: 'the platform whose object limits apply: VM-Series memory tiers vm-tier1 to vm-tier4 (for hardware models, give the numbers with the max-* options)' },
+    'max-address-objects': { type: 'integer', default: 0, min: 0, max: 10_000_000, describe: 'refuse to write more address objects than this (0: the platform\'s limit)' },
+    'max-address-groups': { type: 'integer', default: 0, min: 0, max: 10_000_000, describe: 'refuse to write more address groups than this (0: the platform\'s limit)' },
+    'max-fqdn-objects': { type: 'integer', default: 0, min: 0, max: 10_000_000, describe: 'refuse to write more FQDN address objects than this (0: the platform\'s limit)' },
+    'address-lists': { type: 'string', choices: ['objects', 'edl'], default: 'objects', describe: 'objects: address objects in groups; edl: address lists of at least edl-min-entries prefixes as External Dynamic Lists (a text file each, which the firewall fetches from edl-url)' },
+    'edl-url': { type: 'string', default: '', pattern: EDL_URL, describe: 'where the firewall fetches the External Dynamic List files: an http(s) URL ending in /, to which each file name is appended' },
+    'edl-min-entries': { type: 'integer', default: 1, min: 1, max: 10_000_000, describe: 'with address-lists=edl: lists with fewer prefixes stay address objects' },
+    'edl-recurring': { type: 'string', choices: ['five-minute', 'hourly', 'daily'], default: 'hourly', describe: 'how often the firewall fetches each External Dynamic List' },
+    'edl-max-lists': { type: 'integer', default: EDL_LISTS_MAX, min: 1, max: 10_000, describe: `refuse to write more External Dynamic Lists than this (PAN-OS: ${EDL_LISTS_MAX} per firewall)` },
+    'edl-max-entries': { type: 'integer', default: 0, min: 0, max: 100_000_000, describe: 'refuse to write more IP entries over all External Dynamic Lists than this (0: the platform\'s limit)' },
   },
   emit(set, options, context) {
-    const built = buildConfig(set, { fromZone: String(options['from-zone']), toZone: String(options['to-zone']), prefix: String(options['name-prefix']) });
+    const edl = options['address-lists'] === 'edl';
+    if (edl && !options['edl-url']) {
+      const d: Diagnostic = { code: 'EMIT_OPTION', severity: 'error', message: '--set address-lists=edl needs --set edl-url: the URL the firewall fetches the lists from', hint: 'pass --set edl-url=https://lists.example.com/fwgen/ (the folder where you publish the edl/ files)', target: 'panos', params: { option: 'edl-url' } };
+      return { files: [], diagnostics: [d] };
+    }
+    const built = buildConfig(set, {
+      fromZone: String(options['from-zone']),
+      toZone: String(options['to-zone']),
+      prefix: String(options['name-prefix']),
+      groupMembers: Number(options['group-members']),
+      ipRanges: options['ip-ranges'] === true,
+      ...(edl ? { edl: { url: String(options['edl-url']), minEntries: Number(options['edl-min-entries']), recurring: options['edl-recurring'] as 'five-minute' | 'hourly' | 'daily' } } : {}),
+    });
+    const diagnostics = [...built.diagnostics, ...checkLimits(built, options)];
+    if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
     const notes = sortDiagnostics([...context.fidelity, ...built.diagnostics]).map((d) => `${d.severity}: ${d.message}`);
     const comment = [...context.header, ...(notes.length ? ['', 'Fidelity notes:', ...notes.map((n) => `  ${n}`)] : [])];
     const xml = render(built, String(options.device), String(options.vsys), comment);
-    return { files: [{ path: 'panos.xml', contents: xml }], diagnostics: built.diagnostics };
+    const lists = built.externalLists.map((l) => ({ path: l.file, contents: `${l.entries.join('\n')}\n` }));
+    return { files: [{ path: 'panos.xml', contents: xml }, ...lists], diagnostics };
   },
 };
 
@@ -79,8 +110,9 @@ const members = (xs: readonly string[]) => ({ member: [...xs] });
 function render(c: Config, device: string, vsys: string, comment: string[]): string {
   const entry: Record<string, unknown> = {
     '@_name': vsys,
-    address: { entry: c.addresses.map((a) => ({ '@_name': a.name, ...(a.fqdn ? { fqdn: a.fqdn } : { 'ip-netmask': a.ipNetmask }) })) },
+    address: { entry: c.addresses.map((a) => ({ '@_name': a.name, ...(a.fqdn ? { fqdn: a.fqdn } : a.ipRange ? { 'ip-range': a.ipRange } : { 'ip-netmask': a.ipNetmask }) })) },
     'address-group': { entry: c.groups.map((g) => ({ '@_name': g.name, static: members(g.members), description: g.description })) },
+    'external-list': { entry: c.externalLists.map((l) => ({ '@_name': l.name, type: { ip: { recurring: { [l.recurring]: '' }, description: l.description, url: l.url } } })) },
     service: { entry: c.services.map((s) => ({ '@_name': s.name, protocol: { [s.protocol]: { port: s.port } } })) },
     profiles: { 'custom-url-category': { entry: c.urlCategories.map((u) => ({ '@_name': u.name, description: u.description, list: members(u.list), type: 'URL List' })) } },
     rulebase: {
@@ -104,7 +136,7 @@ function render(c: Config, device: string, vsys: string, comment: string[]): str
       },
     },
   };
-  for (const k of ['address', 'address-group', 'service'] as const) if (!(entry[k] as { entry: unknown[] }).entry.length) delete entry[k];
+  for (const k of ['address', 'address-group', 'external-list', 'service'] as const) if (!(entry[k] as { entry: unknown[] }).entry.length) delete entry[k];
   if (!c.urlCategories.length) delete entry.profiles;
   const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', commentPropName: '#comment', suppressEmptyNode: true });
   const doc = {

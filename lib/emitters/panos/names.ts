@@ -12,8 +12,16 @@ import { fnv1a } from '../../emit/text.js';
 export const NAME_MAX = 63;
 /** Longest custom URL category name: kept to 31, the limit older PAN-OS releases enforce. */
 export const URL_CATEGORY_NAME_MAX = 31;
-/** Description limits from pan-os-codegen specs (security rule 1024; address, group, service 1023; URL category 255). */
-export const DESCRIPTION_MAX = { rule: 1024, address: 1023, group: 1023, service: 1023, urlCategory: 255 } as const;
+/**
+ * Longest External Dynamic List name: PAN-OS documents 32 characters ("Objects > External Dynamic Lists", 7.1 web
+ * interface help); kept to 31 like URL categories.
+ */
+export const EDL_NAME_MAX = 31;
+/**
+ * Description limits from pan-os-codegen specs (security rule 1024; address, group, service 1023; URL category and
+ * external list 255).
+ */
+export const DESCRIPTION_MAX = { rule: 1024, address: 1023, group: 1023, service: 1023, urlCategory: 255, externalList: 255 } as const;
 
 /** Names start with a letter or digit and hold letters, digits, `.`, `_` and `-` (no spaces, so none need quoting). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -140,6 +140,7 @@ export interface Entry {
 export interface Vsys {
   address?: { entry: Entry[] };
   'address-group'?: { entry: Entry[] };
+  'external-list'?: { entry: Entry[] };
   service?: { entry: Entry[] };
   profiles?: { 'custom-url-category'?: { entry: Entry[] } };
   rulebase?: { security?: { rules?: { entry?: Entry[] } | '' } };
@@ -176,6 +177,7 @@ export function checkStructure(xml: string): string[] {
   const kinds: [string, Entry[]][] = [
     ['address', entry.address?.entry ?? []],
     ['address-group', entry['address-group']?.entry ?? []],
+    ['external-dynamic-list', entry['external-list']?.entry ?? []],
     ['service', entry.service?.entry ?? []],
     ['custom-url-category', entry.profiles?.['custom-url-category']?.entry ?? []],
     ['Security Policy', (typeof entry.rulebase?.security?.rules === 'object' ? entry.rulebase.security.rules.entry : undefined) ?? []],
@@ -184,7 +186,8 @@ export function checkStructure(xml: string): string[] {
     const spec = codegenSpecs().find((s) => s.name === kind)!;
     const base = spec.paths[0]!;
     for (const e of entries) {
-      const max = kind === 'custom-url-category' ? 31 : 63;
+      // 31 for URL categories (older releases) and external lists (documented: 32).
+      const max = kind === 'custom-url-category' || kind === 'external-dynamic-list' ? 31 : 63;
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(e['@_name']) || e['@_name'].length > max) problems.push(`${kind} name ${e['@_name']}`);
       for (const c of spec.constraints) {
         for (const t of texts(e, c.path.slice(base.length + 1))) {
@@ -197,7 +200,7 @@ export function checkStructure(xml: string): string[] {
     const names = entries.map((e) => e['@_name']);
     if (new Set(names).size !== names.length) problems.push(`${kind}: duplicate names`);
   }
-  const objects = [...(entry.address?.entry ?? []), ...(entry['address-group']?.entry ?? [])].map((e) => e['@_name']);
-  if (new Set(objects).size !== objects.length) problems.push('addresses and address groups share a name');
+  const objects = [...(entry.address?.entry ?? []), ...(entry['address-group']?.entry ?? []), ...(entry['external-list']?.entry ?? [])].map((e) => e['@_name']);
+  if (new Set(objects).size !== objects.length) problems.push('addresses, address groups and external lists share a name');
   return problems;
 }

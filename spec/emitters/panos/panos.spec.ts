@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireEngine, xmllintCheck } from '../../helpers/engines.js';
 import { CATALOG_CASES, emitCatalog, emitText, nothingLeft, type Built } from '../cilium/build.js';
-import { checkStructure, parseVsys, referenceAvailable } from './check.js';
+import { externalListFiles } from './build.js';
+import { checkStructure, parseVsys, referenceAvailable, type Entry } from './check.js';
 import { checkPanosSemantics, urlMatches, type PanosSemanticOptions } from './semantics.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
@@ -24,13 +25,13 @@ function verify(ctx: Mocha.Context, b: Built, o: PanosSemanticOptions = {}): str
     return '';
   }
   expect(b.result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).to.deep.equal([]);
-  expect(b.result.files).to.have.length(1);
+  expect(b.result.files[0]!.path).to.equal('panos.xml');
   const xml = b.result.files[0]!.contents;
   const lint = xmllintCheck(xml);
   expect(lint.ok, lint.output).to.equal(true);
   requireReference(ctx);
   expect(checkStructure(xml), 'structure').to.deep.equal([]);
-  const report = checkPanosSemantics(b.set, parseVsys(xml).entry, b.result.diagnostics, o);
+  const report = checkPanosSemantics(b.set, parseVsys(xml).entry, b.result.diagnostics, { externalLists: externalListFiles(xml, b.result.files), ...o });
   expect(report.problems, 'semantics').to.deep.equal([]);
   return xml;
 }
@@ -147,16 +148,48 @@ requirements:
     provenance: { line: 4 }
 `;
     const bind = { nodes: '10.1.0.0/16', peers: ['10.9.0.0/24', 'fd00:9::/64'] };
-    it('writes ip-netmask objects, a group per bound group and per service tag, and services with ranges', async function () {
+    it('writes one group per requirement of its aggregated addresses, a group per bound group used alone, and services with ranges', async function () {
       const b = await emitText('panos', text, { bind });
       const xml = verify(this, b);
       const v = parseVsys(xml).entry;
       const groups = Object.fromEntries(v['address-group']!.entry.map((e) => [e['@_name'], (e.static as { member: string[] }).member]));
-      expect(groups['fwgen-tag-ApiManagement.AustriaEast']).to.deep.equal(['fwgen-net-2603-1020-104-4--400_124', 'fwgen-net-68.210.163.176_28']);
-      expect(groups['fwgen-grp-addr_peers']).to.deep.equal(['fwgen-net-10.9.0.0_24', 'fwgen-net-fd00-9--_64']);
+      // The tag's, the group's and the requirement's own prefixes together, FQDNs first, then in address order.
+      expect(groups['fwgen-dst-addr_out']).to.deep.equal([
+        'fwgen-fqdn-app.example.com',
+        'fwgen-net-10.9.0.0_24',
+        'fwgen-net-68.210.163.176_28',
+        'fwgen-net-192.0.2.0_24',
+        'fwgen-net-2001-db8--_48',
+        'fwgen-net-2603-1020-104-4--400_124',
+        'fwgen-net-fd00-9--_64',
+      ]);
+      expect(groups['fwgen-grp-addr_nodes']).to.deep.equal(['fwgen-net-10.1.0.0_16']);
+      expect(groups['fwgen-src-addr_in']).to.deep.equal(['fwgen-net-10.9.0.0_24', 'fwgen-net-203.0.113.0_24', 'fwgen-net-fd00-9--_64']);
+      const byName = Object.fromEntries((v.rulebase!.security!.rules as { entry: Entry[] }).entry.map((r) => [r['@_name'], r]));
+      const field = (rule: string, k: string) => (byName[rule]![k] as { member: string[] }).member;
+      expect([field('fwgen-addr_in', 'destination'), field('fwgen-addr_mesh', 'source'), field('fwgen-addr_mesh', 'destination')]).to.deep.equal([['fwgen-grp-addr_nodes'], ['fwgen-grp-addr_nodes'], ['fwgen-grp-addr_nodes']]);
+      expect(field('fwgen-addr_plain', 'destination'), 'one address needs no group').to.deep.equal(['fwgen-net-198.51.100.7_32']);
       expect(v.service!.entry.map((e) => e['@_name'])).to.deep.equal(['fwgen-tcp-443', 'fwgen-tcp-5000', 'fwgen-tcp-8000-8010', 'fwgen-tcp-8443', 'fwgen-udp-53']);
       const rules = (v.rulebase!.security!.rules as { entry: { '@_name': string; service: { member: string[] } }[] }).entry;
       expect(rules.find((r) => r['@_name'] === 'fwgen-addr_mesh')!.service.member).to.deep.equal(['any']);
+    });
+    it('the semantic check notices an address missing, one too many, and a range one address too wide', async function () {
+      const b = await emitText('panos', text, { bind });
+      const xml = verify(this, b);
+      const mutate = (f: (v: ReturnType<typeof parseVsys>['entry']) => void) => {
+        const v = parseVsys(xml).entry;
+        f(v);
+        return checkPanosSemantics(b.set, v, b.result.diagnostics).problems;
+      };
+      const dst = (v: ReturnType<typeof parseVsys>['entry']) => (v['address-group']!.entry.find((e) => e['@_name'] === 'fwgen-dst-addr_out')!.static as { member: string[] }).member;
+      expect(mutate((v) => dst(v).pop())).to.have.length.greaterThan(0);
+      expect(mutate((v) => dst(v).push('fwgen-net-203.0.113.0_24'))).to.have.length.greaterThan(0);
+      expect(mutate((v) => {
+        const a = v.address!.entry.find((e) => e['@_name'] === 'fwgen-net-192.0.2.0_24')!;
+        delete a['ip-netmask'];
+        a['ip-range'] = '192.0.2.0-192.0.3.0';
+      })).to.have.length.greaterThan(0);
+      expect(mutate(() => undefined)).to.deep.equal([]);
     });
     it('service-tags=drop drops them with a diagnostic', async function () {
       const b = await emitText('panos', text, { bind }, { 'service-tags': 'drop' });
