@@ -156,7 +156,7 @@ const scaleIterations = (size) => (size <= 1000 ? 5 : size <= 10000 ? 3 : size <
  * prefixes inline in YAML or in a list file, run as `fwgen generate` on a fwgen.yaml with four outputs and as
  * `fwgen emit` for each target alone, each a child process timed beside `node -e 0` in the same rounds.
  */
-const BIG_POLICY = { sizes: [10_000, 100_000], targets: ['iptables', 'nftables', 'panos', 'k8s-networkpolicy'], runs: 3, goalRatio: 25, goalRssMiB: 300 };
+const BIG_POLICY = { sizes: [10_000, 100_000], targets: ['iptables', 'nftables', 'panos', 'k8s-networkpolicy'], runs: 3, goalRatio: 25, goalRssMiB: 300, set: { panos: { platform: 'vm-tier4' } } };
 
 /**
  * Service Tags: every tag of a real Service Tags file resolved (checked) and aggregated as fwgen does it for a target,
@@ -478,7 +478,9 @@ function writeBigPolicy(size, form) {
     writeFileSync(join(dir, 'prefixes.txt'), prefixes.join('\n') + '\n');
     writeFileSync(join(dir, 'policy.yaml'), bigPolicyYaml(prefixes, 'prefixes.txt'));
   } else writeFileSync(join(dir, 'policy.yaml'), bigPolicyYaml(prefixes));
-  const outputs = BIG_POLICY.targets.map((t) => `  - { path: out/${t}${t === 'iptables' ? '' : t === 'panos' ? '.xml' : t === 'nftables' ? '.nft' : '.yaml'}, target: ${t}, files: [policy.yaml] }`);
+  // 100,000 prefixes aggregate to about 71,000 PAN-OS address objects: only the largest VM-Series tier holds them.
+  const set = (t) => (BIG_POLICY.set[t] ? `, set: { ${Object.entries(BIG_POLICY.set[t]).map(([k, v]) => `${k}: ${v}`).join(', ')} }` : '');
+  const outputs = BIG_POLICY.targets.map((t) => `  - { path: out/${t}${t === 'iptables' ? '' : t === 'panos' ? '.xml' : t === 'nftables' ? '.nft' : '.yaml'}, target: ${t}, files: [policy.yaml]${set(t)} }`);
   writeFileSync(join(dir, 'fwgen.yaml'), ['outputs:', ...outputs, ''].join('\n'));
   return dir;
 }
@@ -518,7 +520,7 @@ function benchBigPolicy() {
       const cases = [
         { name: 'node -e 0', argv: base },
         { name: `generate ${BIG_POLICY.targets.length} outputs`, argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'generate'] },
-        ...BIG_POLICY.targets.map((t) => ({ name: `emit ${t}`, argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'emit', '--file', 'policy.yaml', '--target', t, '--out', join(dir, `alone-${t}`)] })),
+        ...BIG_POLICY.targets.map((t) => ({ name: `emit ${t}`, argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'emit', '--file', 'policy.yaml', '--target', t, ...Object.entries(BIG_POLICY.set[t] ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]), '--out', join(dir, `alone-${t}`)] })),
         { name: 'validate', argv: [NODE, join(ROOT, 'bin/fwgen.js'), 'validate', 'policy.yaml'] },
       ];
       const results = new Map(cases.map((c) => [c.name, []]));
