@@ -25,6 +25,9 @@ import { requireEngine, squidParse } from './helpers/engines.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
+// Today, as far as the CLI knows, is the shipped Service Tags snapshot's own date: its age warning (TAGS_STALE,
+// spec/service-tags/freshness.spec.ts) would otherwise make these files depend on the day the specs run.
+const ENV = { ...process.env, FWGEN_TODAY: '2025-10-28' };
 
 interface Expected {
   target: string;
@@ -88,7 +91,7 @@ describe('golden files (spec/fixtures)', function () {
     for (const e of c.expected) {
       it(`${c.name} > ${e.target}`, async function () {
         if (e.outputDir) return compareSeveral(c, e, e.outputDir);
-        const r = await runCli(emitArgv(e.target, c.args), { cwd: c.dir });
+        const r = await runCli(emitArgv(e.target, c.args), { cwd: c.dir, env: ENV });
         const problems: string[] = [];
         const file = e.output ?? (r.stdout !== '' ? join(c.dir, 'expected', `${e.target}.${await extension(e.target)}`) : undefined);
         if (file) compareGolden(file, r.stdout, problems);
@@ -121,7 +124,7 @@ describe('golden files (spec/fixtures)', function () {
 async function compareSeveral(c: { name: string; dir: string; args: CaseArgs }, e: Expected, dir: string): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'fwgen-golden-'));
   try {
-    const r = await runCli([...emitArgv(e.target, c.args), '--out', out], { cwd: c.dir });
+    const r = await runCli([...emitArgv(e.target, c.args), '--out', out], { cwd: c.dir, env: ENV });
     const problems: string[] = [];
     const written = readdirSync(out).sort();
     for (const f of written) compareGolden(join(dir, f), readFileSync(join(out, f), 'utf8'), problems);

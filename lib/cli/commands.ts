@@ -31,6 +31,10 @@ const emitterOption = {
   emitter: { type: 'string', array: true, requiresArg: true, describe: 'load a third-party target: a path to an ES module or a package name (repeatable)' },
 } as const satisfies Record<string, OptionSpec>;
 
+const tagsAgeOption = {
+  'max-tags-age': { type: 'string', requiresArg: true, describe: 'warn when the Service Tags file used is older than DAYS (by the date in its name; default 30, or maxTagsAge in fwgen.yaml; 0: never)' },
+} as const satisfies Record<string, OptionSpec>;
+
 const bindingOptions = {
   param: { type: 'string', array: true, requiresArg: true, describe: 'bind a parameter: --param region=eastus (a list parameter takes a,b,c)' },
   option: { type: 'string', array: true, requiresArg: true, describe: 'set an option: --option cloud=china, --option dedicated-data-endpoints=true' },
@@ -78,7 +82,8 @@ export const commands: readonly CommandSpec[] = [
       target: { type: 'string', requiresArg: true, describe: 'the target format (see `fwgen list`)', demand: true },
       ...bindingOptions,
       set: { type: 'string', array: true, requiresArg: true, describe: 'a target option: --set final-deny=false (see `fwgen list --target T`)' },
-      'service-tags': { type: 'string', requiresArg: true, describe: "an Azure Service Tags JSON file (default: the snapshot shipped with fwgen)" },
+      'service-tags': { type: 'string', requiresArg: true, describe: 'an Azure Service Tags JSON file, or a folder of ServiceTags_<cloud>_YYYYMMDD.json files (the newest is used); default: the snapshot shipped with fwgen' },
+      ...tagsAgeOption,
       out: { type: 'string', requiresArg: true, describe: 'write here (temp file, then rename) instead of stdout' },
       strict: { type: 'boolean', describe: 'exit 1, writing nothing, when any rule is widened, narrowed, dropped or broad' },
       ...emitterOption,
@@ -134,6 +139,8 @@ export const commands: readonly CommandSpec[] = [
     options: {
       config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' },
       'exit-code': { type: 'boolean', describe: 'exit 1 when any file was written (the pre-commit hook: pre-commit itself sees only changed tracked files, not new ones)' },
+      full: { type: 'boolean', describe: 'render every output even when the state of the last render shows nothing changed' },
+      ...tagsAgeOption,
     },
     examples: [
       ['fwgen generate', 'regenerate checked-in rule files; unchanged files are not touched'],
@@ -145,9 +152,40 @@ export const commands: readonly CommandSpec[] = [
     name: 'check',
     describe: 'Exit 1 with a diff when checked-in rule files differ from what fwgen.yaml generates (pre-commit)',
     positionals: [],
-    options: { config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' } },
-    examples: [['fwgen check', 'writes nothing; 0 when current, 1 when stale or missing, 2 on bad input']],
+    options: {
+      config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' },
+      full: { type: 'boolean', describe: 'render and compare every output even when the state of the last render shows nothing changed' },
+      ...tagsAgeOption,
+    },
+    examples: [
+      ['fwgen check', 'writes nothing in the project; 0 when current, 1 when stale or missing, 2 on bad input'],
+      ['fwgen check --full', 'the same, rendering every output whatever the state in the cache folder says'],
+    ],
     load: () => import('./commands/check.js'),
+  },
+  {
+    name: 'service-tags',
+    describe: 'Install a newer Azure Service Tags file (update), or show what changed between two (diff)',
+    positionals: [
+      { name: 'action', describe: 'update: check a downloaded file and install it; diff OLD NEW: the prefixes each tag gained and lost' },
+      { name: 'files', describe: 'for diff: the old and the new Service Tags file (files or folders)', array: true, optional: true },
+    ],
+    options: {
+      from: { type: 'string', requiresArg: true, describe: "update: a downloaded file, its URL, or a download page that links to it (default: Microsoft's download page for the cloud)" },
+      cloud: { type: 'string', choices: ['Public', 'AzureChina', 'AzureUSGovernment'], describe: 'update: the cloud the file must be for (default: the installed file\'s, else Public)' },
+      out: { type: 'string', requiresArg: true, describe: 'update: install here, a folder (kept dated names) or a file (default: defaults.serviceTags of fwgen.yaml)' },
+      config: { type: 'string', requiresArg: true, describe: 'update: the project file whose defaults.serviceTags to install into (default: fwgen.yaml here or above)' },
+      date: { type: 'string', requiresArg: true, describe: 'update: the publication date (YYYY-MM-DD) when the file\'s name carries none' },
+      timeout: { type: 'string', requiresArg: true, describe: 'update: seconds to wait for a download (default 60)' },
+      tag: { type: 'string', array: true, requiresArg: true, describe: 'diff: only this tag (repeatable), e.g. AzureContainerRegistry.EastUS' },
+      format: { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'diff: output format' },
+    },
+    examples: [
+      ['fwgen service-tags update --from ServiceTags_Public_20251104.json', 'check a download and install it into the folder fwgen.yaml names (defaults.serviceTags)'],
+      ['fwgen service-tags update --from https://www.microsoft.com/en-us/download/details.aspx?id=56519 --out service-tags/', "fetch the newest file from Microsoft's page"],
+      ['fwgen service-tags diff ServiceTags_Public_20251028.json ServiceTags_Public_20251104.json --tag Storage.EastUS', 'the prefixes a tag gained and lost'],
+    ],
+    load: () => import('./commands/service-tags.js'),
   },
   {
     name: 'import',

@@ -36,6 +36,10 @@ export interface Project {
   dir: string;
   emitters: string[];
   outputs: ProjectOutput[];
+  /** `defaults.serviceTags`, absolute: where `fwgen service-tags update` installs when not given --out. */
+  serviceTags?: string;
+  /** `maxTagsAge:` days before a Service Tags file is reported as old (0: never); --max-tags-age wins. */
+  maxTagsAge?: number;
 }
 
 /** The nearest fwgen.yaml from `cwd` upwards. */
@@ -57,6 +61,7 @@ export function parseProject(text: string, file: string, dir: string): { project
     defaults?: { params?: Values; options?: Record<string, string | boolean>; bind?: Values; serviceTags?: string };
     emitters?: string[];
     outputs: Record<string, unknown>[];
+    maxTagsAge?: number;
   };
   const d = data.defaults ?? {};
   const seen = new Map<string, number>();
@@ -93,7 +98,17 @@ export function parseProject(text: string, file: string, dir: string): { project
   });
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
   const emitters = (data.emitters ?? []).map((e) => (e.startsWith('.') || e.startsWith('/') ? resolve(dir, e) : e));
-  return { project: { file, dir, emitters, outputs }, diagnostics: [] };
+  return {
+    project: {
+      file,
+      dir,
+      emitters,
+      outputs,
+      ...(d.serviceTags ? { serviceTags: resolve(dir, d.serviceTags) } : {}),
+      ...(data.maxTagsAge !== undefined ? { maxTagsAge: data.maxTagsAge } : {}),
+    },
+    diagnostics: [],
+  };
 }
 
 /** Reads a project file; a relative `file` is read from `cwd` and named as given in diagnostics. */

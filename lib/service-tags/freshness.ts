@@ -43,14 +43,15 @@ export function daysBetween(from: string, to: string): number {
  * told because its name carries no date. Never an error and never counted by --strict: the rules are as correct as
  * the file, and this only says that a newer file exists. It goes to stderr only, so outputs stay the same bytes.
  */
-export function tagsAgeDiagnostic(info: Pick<ServiceTagsInfo, 'file' | 'changeNumber' | 'date'>, maxAgeDays: number, now: string, span?: SourceSpan): Diagnostic | undefined {
+export function tagsAgeDiagnostic(info: Pick<ServiceTagsInfo, 'file' | 'changeNumber' | 'date'>, maxAgeDays: number, now: string, span?: SourceSpan, usedBy = ''): Diagnostic | undefined {
   if (!(maxAgeDays > 0)) return undefined;
+  const by = usedBy ? `, used by ${usedBy},` : '';
   const hint = `install a newer file with \`fwgen service-tags update --from FILE|URL\` (Microsoft publishes one a week), or pass --max-tags-age DAYS (0 turns this check off)`;
   if (!info.date) {
     return {
       code: 'TAGS_STALE',
       severity: 'warning',
-      message: `cannot tell how old ${info.file} (changeNumber ${info.changeNumber}) is: its name carries no date, as Microsoft's ServiceTags_Public_YYYYMMDD.json does`,
+      message: `cannot tell how old ${info.file} (changeNumber ${info.changeNumber})${by} is: its name carries no date, as Microsoft's ServiceTags_Public_YYYYMMDD.json does`,
       hint: `keep Microsoft's file name, or ${hint.replace(/^install/, 'install it')}`,
       ...(span ? { span } : {}),
       params: { file: info.file, changeNumber: info.changeNumber, maxAgeDays },
@@ -61,7 +62,7 @@ export function tagsAgeDiagnostic(info: Pick<ServiceTagsInfo, 'file' | 'changeNu
   return {
     code: 'TAGS_STALE',
     severity: 'warning',
-    message: `${info.file} (changeNumber ${info.changeNumber}, published ${info.date}) is ${age} days old, older than ${maxAgeDays} days: the addresses of its service tags may have changed since`,
+    message: `${info.file} (changeNumber ${info.changeNumber}, published ${info.date})${by} is ${age} days old, older than ${maxAgeDays} days: the addresses of its service tags may have changed since`,
     hint,
     ...(span ? { span } : {}),
     params: { file: info.file, changeNumber: info.changeNumber, date: info.date, ageDays: age, maxAgeDays },

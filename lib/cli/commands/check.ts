@@ -1,28 +1,49 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import type { CliIo, CommandArgs } from '../io.js';
 import { EXIT } from '../io.js';
 import { hasErrors } from '../../model/diagnostic.js';
-import { renderProject } from '../../project/render-project.js';
 import { formatDiagnostics } from '../report.js';
-import { projectFromArgs } from './project-io.js';
+import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
+import { projectFileFromArgs, projectFromArgs } from './project-io.js';
+import { readState, stateHolds, writeState } from '../../project/check-state.js';
+import { resolveServiceTagsPath } from '../../service-tags/locate.js';
 
-/** Renders in memory and compares with the files on disk; writes nothing. */
+/**
+ * Exits 0 when every output is current, 1 with a diff when one is stale or missing; writes nothing into the
+ * project. When the state of an earlier render (lib/project/check-state.ts) still holds for every input and every
+ * output on disk, nothing is rendered; otherwise, or with --full, every output is rendered and compared.
+ */
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
-  const project = await projectFromArgs(args, io);
+  const file = projectFileFromArgs(args, io);
+  if (!args.full) {
+    const state = readState(io.env, file);
+    if (state && stateHolds(state, file, (p) => resolveServiceTagsPath(p).file)) {
+      io.stderr.write(formatDiagnostics(tagsAgeWarnings(state.serviceTags, maxTagsAge(args, state.maxTagsAge), io.env)));
+      io.stderr.write(`fwgen check: ${state.outputs.length} files up to date (nothing rendered: no input changed since the last render)\n`);
+      return EXIT.ok;
+    }
+  }
+  const project = await projectFromArgs(args, io, file);
+  const maxAge = maxTagsAge(args, project.maxTagsAge);
+  const renderStart = Date.now();
+  const { renderProject } = await import('../../project/render-project.js');
   const rendered = await renderProject(project);
   const problems = rendered.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(rendered.diagnostics)) {
     io.stderr.write(formatDiagnostics(problems));
     return EXIT.input;
   }
+  const used = rendered.serviceTags.map((t) => ({ file: t.file, changeNumber: t.info.changeNumber, ...(t.info.date ? { date: t.info.date } : {}), outputs: t.outputs }));
+  io.stderr.write(formatDiagnostics(tagsAgeWarnings(used, maxAge, io.env)));
   const stale: string[] = [];
+  let createTwoFilesPatch: typeof import('diff').createTwoFilesPatch | undefined;
   for (const f of rendered.files) {
     const name = relative(project.dir, f.path);
     const current = await readFile(f.path, 'utf8').catch(() => undefined);
     if (current === f.contents) continue;
     stale.push(current === undefined ? `${name} (missing)` : name);
+    createTwoFilesPatch ??= (await import('diff')).createTwoFilesPatch;
     io.stdout.write(createTwoFilesPatch(`a/${name}`, `b/${name}`, current ?? '', f.contents, current === undefined ? 'missing' : 'on disk', 'generated'));
   }
   if (rendered.strictFailures.length) {
@@ -33,6 +54,19 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   if (stale.length) {
     io.stderr.write(`fwgen check: ${stale.length} of ${rendered.files.length} files out of date:\n${stale.map((s) => `  ${s}\n`).join('')}run \`fwgen generate\` to update them\n`);
     return EXIT.failed;
+  }
+  if (rendered.read.files) {
+    writeState(io.env, {
+      projectFile: file,
+      inputs: rendered.read.files,
+      folders: rendered.read.folders,
+      catalogs: rendered.read.catalogs,
+      outputs: rendered.files,
+      serviceTags: used,
+      ...(project.maxTagsAge !== undefined ? { maxTagsAge: project.maxTagsAge } : {}),
+      diagnostics: rendered.diagnostics,
+      renderStart,
+    });
   }
   io.stderr.write(`fwgen check: ${rendered.files.length} files up to date\n`);
   return EXIT.ok;

@@ -9,6 +9,7 @@ import { emitTarget, needsServiceTags, type EmitEnvironment } from '../../emit/r
 import { writeOutputs } from '../../emit/write-outputs.js';
 import { formatDiagnostics } from '../report.js';
 import { expandInput, loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
@@ -21,15 +22,26 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const before = [...loaded.diagnostics, ...expanded.diagnostics];
   if (hasErrors(before) || !expanded.set) throw new FwgenError(before);
   const env: EmitEnvironment = {};
+  const maxAge = maxTagsAge(args);
+  const notes: Diagnostic[] = [];
   if (needsServiceTags(expanded.set, emitter)) {
     const { loadServiceTagsFile } = await import('../../service-tags/index.js');
-    const tags = await loadServiceTagsFile(args['service-tags'] === undefined ? undefined : resolve(io.cwd, String(args['service-tags'])));
+    let file: string | undefined;
+    if (args['service-tags'] !== undefined) {
+      const { resolveServiceTagsPath } = await import('../../service-tags/locate.js');
+      const r = resolveServiceTagsPath(resolve(io.cwd, String(args['service-tags'])), String(args['service-tags']));
+      if (!r.file) throw new FwgenError([...before, r.diagnostic!]);
+      file = r.file;
+    }
+    const tags = await loadServiceTagsFile(file);
     if (!tags.data) throw new FwgenError([...before, ...tags.diagnostics]);
     env.serviceTags = tags.data;
+    // Apart from the emit's own diagnostics: --strict does not count it, and it never reaches the output.
+    notes.push(...tagsAgeWarnings([tags.data.info], maxAge, io.env));
   }
   const result = emitTarget(expanded.set, emitter, parsePairs('set', args.set), env);
   const diagnostics = [...before, ...result.diagnostics];
-  io.stderr.write(formatDiagnostics(diagnostics));
+  io.stderr.write(formatDiagnostics([...diagnostics, ...notes]));
   if (hasErrors(diagnostics)) return EXIT.input;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   if (args.strict && warnings) {

@@ -2,15 +2,31 @@ import { relative } from 'node:path';
 import type { CliIo, CommandArgs } from '../io.js';
 import { EXIT } from '../io.js';
 import { hasErrors } from '../../model/diagnostic.js';
-import { renderProject } from '../../project/render-project.js';
 import { writeOutputs } from '../../emit/write-outputs.js';
 import { formatDiagnostics } from '../report.js';
-import { projectFromArgs } from './project-io.js';
+import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
+import { projectFileFromArgs, projectFromArgs } from './project-io.js';
+import { readState, stateHolds, writeState } from '../../project/check-state.js';
+import { resolveServiceTagsPath } from '../../service-tags/locate.js';
 
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
-  const project = await projectFromArgs(args, io);
+  const file = projectFileFromArgs(args, io);
+  if (!args.full) {
+    // Every input and output as the last render left them (see check): nothing to write, the same warnings.
+    const state = readState(io.env, file);
+    if (state && stateHolds(state, file, (p) => resolveServiceTagsPath(p).file)) {
+      io.stderr.write(formatDiagnostics([...state.diagnostics, ...tagsAgeWarnings(state.serviceTags, maxTagsAge(args, state.maxTagsAge), io.env)]));
+      io.stderr.write(`fwgen generate: 0 written, ${state.outputs.length} unchanged (nothing rendered: no input changed since the last render)\n`);
+      return EXIT.ok;
+    }
+  }
+  const project = await projectFromArgs(args, io, file);
+  const maxAge = maxTagsAge(args, project.maxTagsAge);
+  const renderStart = Date.now();
+  const { renderProject } = await import('../../project/render-project.js');
   const rendered = await renderProject(project);
-  io.stderr.write(formatDiagnostics(rendered.diagnostics));
+  const used = rendered.serviceTags.map((t) => ({ file: t.file, changeNumber: t.info.changeNumber, ...(t.info.date ? { date: t.info.date } : {}), outputs: t.outputs }));
+  io.stderr.write(formatDiagnostics([...rendered.diagnostics, ...tagsAgeWarnings(used, maxAge, io.env)]));
   if (hasErrors(rendered.diagnostics)) {
     io.stderr.write('fwgen generate: nothing written\n');
     return EXIT.input;
@@ -20,6 +36,19 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     return EXIT.failed;
   }
   const written = await writeOutputs(rendered.files);
+  if (rendered.read.files) {
+    writeState(io.env, {
+      projectFile: file,
+      inputs: rendered.read.files,
+      folders: rendered.read.folders,
+      catalogs: rendered.read.catalogs,
+      outputs: rendered.files,
+      serviceTags: used,
+      ...(project.maxTagsAge !== undefined ? { maxTagsAge: project.maxTagsAge } : {}),
+      diagnostics: rendered.diagnostics,
+      renderStart,
+    });
+  }
   for (const f of written) io.stderr.write(`wrote ${relative(project.dir, f)}\n`);
   io.stderr.write(`fwgen generate: ${written.length} written, ${rendered.files.length - written.length} unchanged\n`);
   return args['exit-code'] && written.length > 0 ? EXIT.failed : EXIT.ok;

@@ -3,14 +3,19 @@ import type { CliIo, CommandArgs } from '../io.js';
 import { FwgenError } from '../../model/diagnostic.js';
 import { findProjectFile, loadProject, type Project } from '../../project/load-project.js';
 
-/** The project from --config, or the nearest fwgen.yaml upwards from the working directory. */
-export async function projectFromArgs(args: CommandArgs, io: CliIo): Promise<Project> {
+/** The project file from --config, or the nearest fwgen.yaml upwards from the working directory; not read. */
+export function projectFileFromArgs(args: CommandArgs, io: CliIo): string {
   const file = args.config === undefined ? findProjectFile(io.cwd) : resolve(io.cwd, String(args.config));
   if (!file) {
     throw new FwgenError([
       { code: 'USAGE', severity: 'error', message: `no fwgen.yaml in ${io.cwd} or any folder above it`, hint: 'create one (see README, "Checked-in rules") or pass --config FILE', params: {} },
     ]);
   }
+  return file;
+}
+
+/** The project from --config, or the nearest fwgen.yaml upwards from the working directory. */
+export async function projectFromArgs(args: CommandArgs, io: CliIo, file = projectFileFromArgs(args, io)): Promise<Project> {
   // Named relative to the working directory, as a user would type it.
   const r = await loadProject(relative(io.cwd, file) || file, io.cwd);
   if (!r.project) throw new FwgenError(r.diagnostics);
