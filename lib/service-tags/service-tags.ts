@@ -45,7 +45,8 @@ export function parseServiceTags(text: string, file: string): { data?: ServiceTa
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const offset = (m ? Number(m[1]) : 0) + (text.charCodeAt(0) === 0xfeff ? 1 : 0);
+    // "Unexpected end of JSON input" has no position: the problem is at the end.
+    const offset = m ? Number(m[1]) + (text.charCodeAt(0) === 0xfeff ? 1 : 0) : /end of JSON/i.test((e as Error).message) ? text.length : 0;
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
     const col = offset - before.lastIndexOf('\n');

@@ -11,7 +11,6 @@ import { isCalendarDate, serviceTagsDate } from '../../service-tags/freshness.js
 import { parseServiceTags, placeDiagnostics, type ServiceTagsData } from '../../service-tags/service-tags.js';
 import { validateServiceTags } from '../../service-tags/validate.js';
 import { diffServiceTags } from '../../service-tags/diff.js';
-import { loadServiceTagsFile } from '../../service-tags/index.js';
 import { fetchServiceTags } from '../service-tags/fetch.js';
 
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
@@ -163,13 +162,21 @@ async function installAtomically(path: string, bytes: Buffer): Promise<void> {
 }
 
 async function diff(oldSpec: string, newSpec: string, args: CommandArgs, io: CliIo): Promise<number> {
+  // Each file checked in full (every prefix of every tag), so a problem anywhere is reported with its line.
   const load = async (spec: string): Promise<ServiceTagsData> => {
     const r = resolveServiceTagsPath(resolve(io.cwd, spec), spec);
     if (!r.file) throw new FwgenError([r.diagnostic!]);
-    const file = r.file === resolve(io.cwd, spec) ? spec : relative(io.cwd, r.file);
-    const loaded = await loadServiceTagsFile(resolve(io.cwd, file));
-    if (!loaded.data) throw new FwgenError(loaded.diagnostics.map((d) => (d.span ? { ...d, span: { ...d.span, file } } : d)));
-    return loaded.data;
+    const shown = r.file === resolve(io.cwd, spec) ? spec : relative(io.cwd, r.file);
+    let text: string;
+    try {
+      text = await readFile(r.file, 'utf8');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new FwgenError([tagsError(shown, `cannot read ${shown}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'give two Service Tags files (or folders of them)')]);
+    }
+    const checked = validateServiceTags(text, shown);
+    if (!checked.data) throw new FwgenError(checked.diagnostics);
+    return checked.data;
   };
   const before = await load(oldSpec);
   const after = await load(newSpec);
