@@ -10,7 +10,6 @@ import { runCli } from '../helpers/cli.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const snapshot = join(root, 'data', 'service-tags', 'ServiceTags_Public_20251028.json');
 const snapshotText = readFileSync(snapshot, 'utf8');
-const china = join('/work/shared/reference/azure/ServiceTags_China.json');
 
 /** The snapshot as the next week's file: changeNumber 376 and one prefix of MicrosoftContainerRegistry replaced. */
 const nextWeek = snapshotText.replace('"changeNumber": 375', '"changeNumber": 376');
@@ -111,13 +110,16 @@ describe('fwgen service-tags update', function () {
   });
 
   it('refuses a file for another cloud, naming the line of its cloud', async function () {
-    copyFileSync(china, join(dir, 'ServiceTags_China_20260720.json'));
+    writeFileSync(join(dir, 'ServiceTags_China_20260720.json'), snapshotText.replace('"cloud": "Public"', '"cloud": "China"'));
     const r = await update('--from', 'ServiceTags_China_20260720.json');
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/^ServiceTags_China_20260720\.json:\d+:\d+: error\[TAGS_FILE\]: \$\.cloud: the file is for cloud "China", not Public \("Public"\)/m);
     expect(r.stderr).to.contain('--cloud AzureChina');
     expect(installed()).to.deep.equal(['ServiceTags_Public_20251028.json']);
     // With --cloud it goes beside the Public file only in a folder of its own: a folder holds one cloud.
+    const beside = await update('--from', 'ServiceTags_China_20260720.json', '--cloud', 'AzureChina', '--out', 'service-tags/');
+    expect(beside.code).to.equal(2);
+    expect(beside.stderr).to.contain("service-tags/ holds another cloud's file (ServiceTags_Public_20251028.json)");
     const ok = await update('--from', 'ServiceTags_China_20260720.json', '--cloud', 'AzureChina', '--out', 'china/');
     expect(ok.code, ok.stderr).to.equal(0);
     expect(readdirSync(join(dir, 'china'))).to.deep.equal(['ServiceTags_China_20260720.json']);

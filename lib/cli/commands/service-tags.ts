@@ -115,6 +115,12 @@ async function update(args: CommandArgs, io: CliIo): Promise<number> {
     }
   }
 
+  if ('folder' in dest) {
+    const others = datedFiles(dest.folder).filter((n) => !n.startsWith(`${CLOUDS[cloud].prefix}_`));
+    if (others.length) {
+      throw usage(`${dest.shown} holds another cloud's file (${others.join(', ')}): a folder holds one cloud, so fwgen knows which file it means`, `install the ${cloud} file into a folder of its own with --out FOLDER`);
+    }
+  }
   const target = 'folder' in dest ? join(dest.folder, `${CLOUDS[cloud].prefix}_${date.replace(/-/g, '')}.json`) : dest.file;
   await installAtomically(target, fetched.bytes);
   const removed: string[] = [];
