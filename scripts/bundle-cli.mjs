@@ -36,6 +36,8 @@ const externalImports = {
 };
 const outdir = join(root, 'dist', 'cli-bundle');
 rmSync(outdir, { recursive: true, force: true });
+// The build id describes the build before this bundle: scripts/build-id.mjs writes the new one.
+rmSync(join(root, 'dist', 'build-id.json'), { force: true });
 await build({
   entryPoints: { cli: join(root, 'dist', 'cli', 'main.js') },
   outdir,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -22,7 +22,11 @@ export function buildId(): string | undefined {
   cached = null;
   if (!runningFromBuild()) return undefined;
   try {
-    const text = readFileSync(new URL('../build-id.json', import.meta.url), 'utf8');
+    const file = new URL('../build-id.json', import.meta.url);
+    // A bundle rebuilt after the id (scripts/bundle-cli.mjs run alone) is not the build the id describes.
+    const bundle = statSync(new URL('../cli-bundle/cli.cjs', import.meta.url), { throwIfNoEntry: false });
+    if (bundle && bundle.mtimeMs > statSync(file).mtimeMs) return undefined;
+    const text = readFileSync(file, 'utf8');
     const id = (JSON.parse(text) as { id?: unknown }).id;
     if (typeof id === 'string' && /^[0-9a-f]{64}$/.test(id)) cached = id;
   } catch {
