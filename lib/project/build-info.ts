@@ -10,17 +10,25 @@ export function runningFromBuild(): boolean {
   return /[\\/]dist[\\/](?:project|cli-bundle)[\\/][^\\/]+$/.test(fileURLToPath(import.meta.url));
 }
 
+/**
+ * Whether this is the CLI bundle, which holds every dependency but those it requires at run time (see
+ * renderProject's `read`). dist/ modules import theirs from node_modules, whose versions no build id covers.
+ */
+export function runningFromBundle(): boolean {
+  return /[\\/]dist[\\/]cli-bundle[\\/][^\\/]+$/.test(fileURLToPath(import.meta.url));
+}
+
 let cached: string | null | undefined;
 
 /**
  * A hash of everything fwgen's build holds (compiled code, bundle, templates, schemas, compiled catalogs, the
  * Service Tags snapshot and its index, package.json), written by scripts/build-id.mjs as the last build step.
- * Undefined when not running from a build, or when the file is missing or malformed.
+ * Undefined when not running from the CLI bundle, or when the file is missing or malformed.
  */
 export function buildId(): string | undefined {
   if (cached !== undefined) return cached ?? undefined;
   cached = null;
-  if (!runningFromBuild()) return undefined;
+  if (!runningFromBundle()) return undefined;
   try {
     const file = new URL('../build-id.json', import.meta.url);
     // A bundle rebuilt after the id (scripts/bundle-cli.mjs run alone) is not the build the id describes.

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { FwgenError, hasErrors } from '../model/diagnostic.js';
@@ -66,7 +67,9 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
       diagnostics.push(...e.diagnostics.map((d) => (d.span ? d : { ...d, span: output.span })));
     }
   }
-  const read: string[] = [...tags.files()];
+  // Modules loaded with require() at run time (the public-suffix list, tldts, which the CLI bundle leaves out; a
+  // CommonJS emitter's own modules): their code is not covered by fwgen's build id.
+  const read: string[] = [...tags.files(), ...Object.keys(createRequire(import.meta.url).cache)];
   for (const [file, loaded] of compileCache.loaded) {
     read.push(file);
     const r = await loaded;

@@ -47,6 +47,9 @@ describe('fwgen check with the state of the last render', function () {
     dir = mkdtempSync(join(tmpdir(), 'fwgen-state-'));
     cache = mkdtempSync(join(tmpdir(), 'fwgen-state-cache-'));
     cpSync(join(root, 'catalogs', 'mcr.yaml'), join(dir, 'vendor.yaml'));
+    // A wildcard the build did not look up (the catalogs' are in dist/data/suffix-kinds.json): the public-suffix list
+    // (tldts, which the CLI bundle loads from node_modules) decides whether it is broad.
+    writeFileSync(join(dir, 'extra.yaml'), 'id: extra\ntitle: Extra\nsource: { document: spec }\nrequirements:\n  - id: cdn\n    destinations: ["*.cdn.example.org"]\n    ports: [https:443]\n    provenance: { line: 1 }\n');
     mkdirSync(join(dir, 'tags'));
     copyFileSync(snapshot, join(dir, 'tags', 'ServiceTags_Public_20251028.json'));
     mkdirSync(join(dir, 'plugin'));
@@ -67,7 +70,7 @@ defaults:
 outputs:
   - path: rules/squid.conf
     target: squid
-    files: [vendor.yaml]
+    files: [vendor.yaml, extra.yaml]
   - path: rules/nsg.json
     target: azure-nsg
     files: [vendor.yaml]
@@ -110,6 +113,14 @@ outputs:
     expect(list(dir)).to.deep.equal(before);
   });
 
+  it('records every file the render read, the modules it required at run time included', function () {
+    const state = JSON.parse(readFileSync(join(cache, 'check', stateFiles()[0]!), 'utf8')) as { inputs: { path: string }[] };
+    const inputs = state.inputs.map((i) => i.path);
+    for (const f of ['fwgen.yaml', 'vendor.yaml', 'extra.yaml', join('tags', 'ServiceTags_Public_20251028.json'), join('plugin', 'emitter.js'), join('plugin', 'helper.js')]) expect(inputs).to.include(join(dir, f));
+    expect(inputs).to.include(join(root, 'examples', 'plugin-csv', 'csv-emitter.js'));
+    expect(inputs.some((p) => /[\\/]node_modules[\\/]tldts[\\/]/.test(p)), 'tldts').to.equal(true);
+  });
+
   it('catches an output edited by hand, even one that keeps its size and mtime', function () {
     const restore = edit(join(dir, 'rules', 'squid.conf'), 'dstdomain', 'dstdomaiN', true);
     try {
@@ -139,7 +150,9 @@ outputs:
     }
     fast();
     const text = readFileSync(join(dir, 'fwgen.yaml'), 'utf8');
-    writeFileSync(join(dir, 'fwgen.yaml'), text.replace('    files: [vendor.yaml]\n  - path: rules/nsg.json', '    files: [vendor.yaml]\n    set: { final-deny: false }\n  - path: rules/nsg.json'));
+    const changed = text.replace('    files: [vendor.yaml, extra.yaml]\n', '    files: [vendor.yaml, extra.yaml]\n    set: { final-deny: false }\n');
+    expect(changed).not.to.equal(text);
+    writeFileSync(join(dir, 'fwgen.yaml'), changed);
     stale('rules/squid.conf');
     writeFileSync(join(dir, 'fwgen.yaml'), text);
     fast();
