@@ -148,3 +148,20 @@ export function portText(p: PortSpec): string {
 export function uniq<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
+
+/**
+ * The notes a template carries in its metadata, at most `maxBytes` of them as JSON (an output with thousands of
+ * fidelity diagnostics would otherwise fill its templates with them), then one line saying how many were left out;
+ * every one is also a diagnostic of the run.
+ */
+export function capNotes(notes: readonly string[], maxBytes = NOTES_BYTES_MAX): string[] {
+  let bytes = 0;
+  for (let i = 0; i < notes.length; i++) {
+    bytes += JSON.stringify(notes[i]).length + 12;
+    if (bytes > maxBytes) return [...notes.slice(0, i), `... and ${notes.length - i} more notes, left out here to keep the template small: each is one of the diagnostics fwgen reported`];
+  }
+  return [...notes];
+}
+
+export const NOTES_BYTES_MAX = 100_000;
+

@@ -129,7 +129,7 @@ export function applicationRule(r: ApplicationRule): TemplateValue {
 
 /**
  * What a rule adds to its rule collection group, as written in the template (a rule sits 10 spaces deep in the
- * group resource), with each IP Group reference counted as the full resource ID Azure stores (at most about 300
+ * group resource, 14 in the template: the larger is counted), with each IP Group reference counted as the full resource ID Azure stores (at most about 300
  * characters: subscription, resource group and group names) rather than the shorter expression.
  */
 export function ruleBytes(r: FirewallRule): number {
@@ -137,7 +137,20 @@ export function ruleBytes(r: FirewallRule): number {
   let lines = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   const groups = ipGroupsOf(r).reduce((n, s) => n + s.names.length, 0);
-  return text.length + lines * 10 + 2 + groups * 300;
+  return text.length + lines * 14 + 2 + groups * 300;
+}
+
+/** What a rule's entry in `metadata.fwgen.rules` adds to its template. */
+export function ruleMetadataBytes(r: FirewallRule): number {
+  const text = renderValue(ruleMetadata(r));
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  return text.length + lines * 8 + 2;
+}
+
+/** What any template part costs besides its resources and their metadata (as packTemplates measures it). */
+export function templateOverhead(layout: Omit<FirewallLayout, 'groups'>): number {
+  return renderPart({ ...layout, groups: [] }, [], 99, 99, true).length + 16;
 }
 
 function ruleMetadata(r: FirewallRule): TemplateValue {

@@ -1,7 +1,7 @@
 import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
 import { commentText } from '../../emit/header.js';
 import { azureName } from '../azure-common/names.js';
-import { armTemplates } from './arm.js';
+import { armTemplates, ruleMetadataBytes, templateOverhead } from './arm.js';
 import type { FirewallLayout, RuleGroup } from './layout.js';
 import { buildRules, TARGET, type FirewallRule, type FirewallRules } from './rules.js';
 import { networkCombinations, planGroups } from './groups.js';
@@ -19,7 +19,7 @@ export const NETWORK_COMBINATIONS_MAX = 20_000;
 export const GROUP_BYTES_MAX = 2_000_000;
 export const GROUPS_MAX = 90;
 const GROUP_PRIORITY_MAX = 65_000;
-import { nothingLeftDiagnostic } from '../azure-common/requirements.js';
+import { capNotes, nothingLeftDiagnostic } from '../azure-common/requirements.js';
 import { terraformFile } from './terraform.js';
 
 const exact = { level: 'exact' } as const;
@@ -111,19 +111,21 @@ const azureFirewall: Emitter = {
     if (rules.application.length + rules.network.length === 0) return { files: [], diagnostics: [...rules.diagnostics, nothingLeftDiagnostic(TARGET, set.requirements.length)] };
     const terraform = options.format === 'terraform';
     const armLimits = { maxTemplateBytes: Number(options['max-template-bytes']), maxTemplateResources: Number(options['max-template-resources']), maxResourceBytes: Number(options['max-resource-bytes']) };
-    // In ARM a rule collection group is one resource definition too.
-    const budget = terraform ? Number(options['max-group-bytes']) : Math.min(Number(options['max-group-bytes']), armLimits.maxResourceBytes);
-    const { groups, tooLarge } = planGroups(rules, { name: groupName, priority: Number(options.priority) }, budget);
-    const limits = checkLimits(rules, groups, tooLarge, budget, options);
-    if (limits.length) return { files: [], diagnostics: [...rules.diagnostics, ...limits] };
-    const layout: FirewallLayout = {
+    const base = {
       header: context.header.map(commentText),
-      notes: [...context.fidelity, ...rules.diagnostics].map((d) => d.message).concat(rules.orderNotes).map(commentText),
+      notes: capNotes([...context.fidelity, ...rules.diagnostics].map((d) => d.message).concat(rules.orderNotes).map(commentText)),
       policyName: String(options['policy-name']),
-      groups,
       ipGroups: rules.ipGroups,
       rules,
     };
+    // In ARM a rule collection group is one resource definition too, and takes its rules' metadata into its template.
+    const budget = terraform
+      ? { group: Number(options['max-group-bytes']), unit: Infinity }
+      : { group: Math.min(Number(options['max-group-bytes']), armLimits.maxResourceBytes), unit: armLimits.maxTemplateBytes - templateOverhead(base) };
+    const { groups, tooLarge } = planGroups(rules, { name: groupName, priority: Number(options.priority) }, budget, terraform ? undefined : ruleMetadataBytes);
+    const limits = checkLimits(rules, groups, tooLarge, options);
+    if (limits.length) return { files: [], diagnostics: [...rules.diagnostics, ...limits] };
+    const layout: FirewallLayout = { ...base, groups };
     if (terraform) return { files: [{ path: 'azure-firewall.tf', contents: terraformFile(layout) }], diagnostics: rules.diagnostics };
     const { files, problems } = armTemplates(layout, armLimits);
     if (problems.length) return { files: [], diagnostics: [...rules.diagnostics, ...problems.map(packDiagnostic)] };
@@ -138,7 +140,7 @@ function limitDiagnostic(message: string, hint: string, params: Record<string, u
 }
 
 /** Azure Firewall's limits that splitting cannot meet, each an error naming the limit and its option. */
-function checkLimits(rules: FirewallRules, groups: RuleGroup[], tooLarge: { rule: FirewallRule; bytes: number }[], budget: number, options: EmitterOptions): Diagnostic[] {
+function checkLimits(rules: FirewallRules, groups: RuleGroup[], tooLarge: { rule: FirewallRule; bytes: number; max: number }[], options: EmitterOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ipGroups = rules.ipGroups.reduce((n, s) => n + s.names.length, 0);
   const maxIpGroups = Number(options['max-ip-groups']);
@@ -162,12 +164,12 @@ function checkLimits(rules: FirewallRules, groups: RuleGroup[], tooLarge: { rule
       ),
     );
   }
-  for (const { rule, bytes } of tooLarge.slice(0, 3)) {
+  for (const { rule, bytes, max } of tooLarge.slice(0, 3)) {
     out.push(
       limitDiagnostic(
-        `rule ${rule.name} alone is about ${bytes} bytes, more than ${budget}, the most one rule collection group may hold here`,
-        'lower --set ip-group-threshold so its addresses go to IP Groups and its lists into smaller rules, or raise --set max-group-bytes (at most 2000000)',
-        { limit: 'max-group-bytes', rule: rule.name, bytes, max: budget },
+        `rule ${rule.name} alone is about ${bytes} bytes, more than ${max}, the most one rule collection group (with its notes, in an ARM template) may hold here`,
+        'lower --set ip-group-threshold or --set max-ip-group-entries so that its addresses go to IP Groups and its lists into smaller rules, or raise --set max-group-bytes (at most 2000000) or --set max-template-bytes (at most 4000000)',
+        { limit: 'max-group-bytes', rule: rule.name, bytes, max },
       ),
     );
   }
@@ -175,7 +177,7 @@ function checkLimits(rules: FirewallRules, groups: RuleGroup[], tooLarge: { rule
   if (groups.length > maxGroups) {
     out.push(
       limitDiagnostic(
-        `the rules need ${groups.length} rule collection groups of at most ${budget} bytes, more than ${maxGroups}, the most one firewall policy may hold here (Azure Firewall: 90, or 50 for policies created before July 2022)`,
+        `the rules need ${groups.length} rule collection groups, more than ${maxGroups}, the most one firewall policy may hold here (Azure Firewall: 90, or 50 for policies created before July 2022)`,
         'lower --set ip-group-threshold so that addresses go to IP Groups, split the requirements over several policies, or raise --set max-rule-collection-groups (at most 90) if the policy has room',
         { limit: 'max-rule-collection-groups', count: groups.length, max: maxGroups },
       ),

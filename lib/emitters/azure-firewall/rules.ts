@@ -190,12 +190,34 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions, regist
 }
 
 /**
+ * A rule naming more hosts than one rule may list inline (the number an IP Group takes, as for addresses) as
+ * several rules over consecutive slices of its names, so that no rule outgrows a rule collection group.
+ */
+function cutNames(rules: Unnamed<FirewallRule>[], max: number): Unnamed<FirewallRule>[] {
+  const out: Unnamed<FirewallRule>[] = [];
+  for (const r of rules) {
+    const names = r.kind === 'network' ? r.destinationFqdns : r.targetFqdns;
+    if (names.length <= max) {
+      // The same dimensions as the cut rules, so that names compare dimension by dimension.
+      out.push({ ...r, dims: [...r.dims, ''] });
+      continue;
+    }
+    for (let i = 0; i < names.length; i += max) {
+      const slice = names.slice(i, i + max);
+      const dims = [...r.dims, `names${i / max + 1}`];
+      out.push(r.kind === 'network' ? { ...r, dims, destinationFqdns: slice } : { ...r, dims, targetFqdns: slice });
+    }
+  }
+  return out;
+}
+
+/**
  * Each rule with its sides as IP Groups or inline lists (see IpGroupRegistry.variants): one rule per pair of a
  * source and a destination variant, named by the variants where there is more than one.
  */
 function withIpGroups(rules: Unnamed<FirewallRule>[], registry: IpGroupRegistry): Unnamed<FirewallRule>[] {
   const out: Unnamed<FirewallRule>[] = [];
-  for (const r of rules) {
+  for (const r of cutNames(rules, registry.options.maxEntries)) {
     const sources = registry.variants(r.sourceAddresses);
     const destinations = r.kind === 'network' && r.destinationAddresses.length ? registry.variants(r.destinationAddresses) : [undefined];
     for (const s of sources) {

@@ -3,7 +3,7 @@ import { commentText } from '../../emit/header.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { ResolvedRequirementSet } from '../../model/resolved.js';
 import { azureName } from '../azure-common/names.js';
-import { nothingLeftDiagnostic, tagName } from '../azure-common/requirements.js';
+import { capNotes, nothingLeftDiagnostic, tagName } from '../azure-common/requirements.js';
 import { allocatePriorities, buildRules, NSG_PREFIXES_MAX, NSG_RULES_MAX, PRIORITY_MAX, PRIORITY_MIN, TARGET, type NsgDirection, type NsgRule, type Substitutions } from './rules.js';
 import { nsgTemplates, type NsgLayout } from './arm.js';
 import { ARM_RESOURCE_BYTES_MAX, ARM_RESOURCES_MAX, ARM_TEMPLATE_BYTES_DEFAULT, ARM_TEMPLATE_BYTES_MAX, type PackProblem } from '../azure-common/template-parts.js';
@@ -71,7 +71,7 @@ const azureNsg: Emitter = {
     if (limits.length) return { files: [], diagnostics: [...diagnostics, ...limits] };
     const layout: NsgLayout = {
       header: context.header.map(commentText),
-      notes: [...context.fidelity, ...diagnostics].map((d) => commentText(d.message)).concat(finalDeny ? [FINAL_DENY_NOTE] : []),
+      notes: capNotes([...context.fidelity, ...diagnostics].map((d) => commentText(d.message))).concat(finalDeny ? [FINAL_DENY_NOTE] : []),
       mode: options.resource === 'rules' ? 'rules' : 'nsg',
       nsgName: String(options['nsg-name']) || (options.resource === 'rules' ? '' : azureName([`fwgen-${set.sets.map((s) => s.id).join('-')}`])),
       rules,

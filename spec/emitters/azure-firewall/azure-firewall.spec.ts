@@ -350,6 +350,28 @@ describe('azure-firewall', function () {
       expect(highPriority.result.diagnostics.find((d) => d.severity === 'error')!.message).to.match(/need priorities 64999 to \d+, past 65000/);
     });
 
+    it('cuts a rule naming more hosts than max-ip-group-entries into rules over slices of the names', async function () {
+      const names = Array.from({ length: 7 }, (_, i) => `h${i}.example.com`);
+      const run = await runSet(TARGET, bigSet([{ id: 'names', destinations: names, ports: 'https:443' }]), { 'max-ip-group-entries': 3 });
+      expect(rulesOf(run.result.files).map((r) => [r.name, r.targetFqdns])).to.deep.equal([
+        ['big.names.names1', names.slice(0, 3)],
+        ['big.names.names2', names.slice(3, 6)],
+        ['big.names.names3', names.slice(6)],
+      ]);
+      expectDeployable(run, run.result.files, 3);
+    });
+
+    it('keeps the notes in a template to about 100 KB, saying how many it left out', async function () {
+      // 4,000 names on UDP, each dropped with a diagnostic, and one address rule that is written.
+      const names = Array.from({ length: 4000 }, (_, i) => `host-${i}.example.com`);
+      const run = await runSet(TARGET, bigSet([{ id: 'udp-names', destinations: names, ports: 'udp:123' }, { id: 'ok', destinations: ['192.0.2.0/24'] }]));
+      expect(run.result.diagnostics.filter((d) => d.code === 'FIDELITY_DROPPED')).to.have.length(4000);
+      const notes = ((JSON.parse(run.result.files[0]!.contents).metadata as Obj).fwgen as Obj).notes as string[];
+      expect(JSON.stringify(notes).length).to.be.within(90_000, 110_000);
+      expect(notes[notes.length - 1]).to.match(/^\.\.\. and \d+ more notes, left out here/);
+      expectDeployable(run, run.result.files);
+    });
+
     it('splits the ARM output at max-template-bytes and max-template-resources, each part deployable after the ones before it', async function () {
       const set = bigSet([{ id: 'many', destinations: prefixes(20_000) }]);
       const run = await runSet(TARGET, set, { 'max-ip-group-entries': 1000, 'max-template-bytes': 200_000, 'max-template-resources': 5 });
