@@ -173,7 +173,7 @@ export const commands: readonly CommandSpec[] = [
     options: {
       from: { type: 'string', requiresArg: true, describe: "update: a downloaded file, its URL, or a download page that links to it (default: Microsoft's download page for the cloud)" },
       cloud: { type: 'string', choices: ['Public', 'AzureChina', 'AzureUSGovernment'], describe: 'update: the cloud the file must be for (default: the installed file\'s, else Public)' },
-      out: { type: 'string', requiresArg: true, describe: 'update: install here, a folder (kept dated names) or a file (default: defaults.serviceTags of fwgen.yaml)' },
+      out: { type: 'string', requiresArg: true, describe: "update: install here: a folder (the file keeps Microsoft's dated name) or a file (default: defaults.serviceTags of fwgen.yaml)" },
       config: { type: 'string', requiresArg: true, describe: 'update: the project file whose defaults.serviceTags to install into (default: fwgen.yaml here or above)' },
       date: { type: 'string', requiresArg: true, describe: 'update: the publication date (YYYY-MM-DD) when the file\'s name carries none' },
       timeout: { type: 'string', requiresArg: true, describe: 'update: seconds to wait for a download (default 60)' },
