@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { runningFromBuild } from '../project/build-info.js';
 import type { ServiceTagsInfo } from '../model/resolved.js';

@@ -5,8 +5,8 @@ import { EXIT } from '../io.js';
 import { hasErrors } from '../../model/diagnostic.js';
 import { formatDiagnostics } from '../report.js';
 import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
-import { projectFileFromArgs, projectFromArgs } from './project-io.js';
-import { readState, stateHolds, writeState } from '../../project/check-state.js';
+import { projectFileFromArgs, projectFromArgs, recordRender, serviceTagsUsed } from './project-io.js';
+import { readState, stateHolds } from '../../project/check-state.js';
 import { resolveServiceTagsPath } from '../../service-tags/locate.js';
 
 /**
@@ -34,7 +34,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     io.stderr.write(formatDiagnostics(problems));
     return EXIT.input;
   }
-  const used = rendered.serviceTags.map((t) => ({ file: t.file, changeNumber: t.info.changeNumber, ...(t.info.date ? { date: t.info.date } : {}), outputs: t.outputs }));
+  const used = serviceTagsUsed(rendered);
   io.stderr.write(formatDiagnostics(tagsAgeWarnings(used, maxAge, io.env)));
   const stale: string[] = [];
   let createTwoFilesPatch: typeof import('diff').createTwoFilesPatch | undefined;
@@ -55,19 +55,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     io.stderr.write(`fwgen check: ${stale.length} of ${rendered.files.length} files out of date:\n${stale.map((s) => `  ${s}\n`).join('')}run \`fwgen generate\` to update them\n`);
     return EXIT.failed;
   }
-  if (rendered.read.files) {
-    writeState(io.env, {
-      projectFile: file,
-      inputs: rendered.read.files,
-      folders: rendered.read.folders,
-      catalogs: rendered.read.catalogs,
-      outputs: rendered.files,
-      serviceTags: used,
-      ...(project.maxTagsAge !== undefined ? { maxTagsAge: project.maxTagsAge } : {}),
-      diagnostics: rendered.diagnostics,
-      renderStart,
-    });
-  }
+  recordRender(io, file, project, rendered, used, renderStart);
   io.stderr.write(`fwgen check: ${rendered.files.length} files up to date\n`);
   return EXIT.ok;
 }

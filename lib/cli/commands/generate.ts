@@ -5,8 +5,8 @@ import { hasErrors } from '../../model/diagnostic.js';
 import { writeOutputs } from '../../emit/write-outputs.js';
 import { formatDiagnostics } from '../report.js';
 import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
-import { projectFileFromArgs, projectFromArgs } from './project-io.js';
-import { readState, stateHolds, writeState } from '../../project/check-state.js';
+import { projectFileFromArgs, projectFromArgs, recordRender, serviceTagsUsed } from './project-io.js';
+import { readState, stateHolds } from '../../project/check-state.js';
 import { resolveServiceTagsPath } from '../../service-tags/locate.js';
 
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
@@ -25,7 +25,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const renderStart = Date.now();
   const { renderProject } = await import('../../project/render-project.js');
   const rendered = await renderProject(project);
-  const used = rendered.serviceTags.map((t) => ({ file: t.file, changeNumber: t.info.changeNumber, ...(t.info.date ? { date: t.info.date } : {}), outputs: t.outputs }));
+  const used = serviceTagsUsed(rendered);
   io.stderr.write(formatDiagnostics([...rendered.diagnostics, ...tagsAgeWarnings(used, maxAge, io.env)]));
   if (hasErrors(rendered.diagnostics)) {
     io.stderr.write('fwgen generate: nothing written\n');
@@ -36,19 +36,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     return EXIT.failed;
   }
   const written = await writeOutputs(rendered.files);
-  if (rendered.read.files) {
-    writeState(io.env, {
-      projectFile: file,
-      inputs: rendered.read.files,
-      folders: rendered.read.folders,
-      catalogs: rendered.read.catalogs,
-      outputs: rendered.files,
-      serviceTags: used,
-      ...(project.maxTagsAge !== undefined ? { maxTagsAge: project.maxTagsAge } : {}),
-      diagnostics: rendered.diagnostics,
-      renderStart,
-    });
-  }
+  recordRender(io, file, project, rendered, used, renderStart);
   for (const f of written) io.stderr.write(`wrote ${relative(project.dir, f)}\n`);
   io.stderr.write(`fwgen generate: ${written.length} written, ${rendered.files.length - written.length} unchanged\n`);
   return args['exit-code'] && written.length > 0 ? EXIT.failed : EXIT.ok;

@@ -2,6 +2,8 @@ import { relative, resolve } from 'node:path';
 import type { CliIo, CommandArgs } from '../io.js';
 import { FwgenError } from '../../model/diagnostic.js';
 import { findProjectFile, loadProject, type Project } from '../../project/load-project.js';
+import type { RenderedProject } from '../../project/render-project.js';
+import { writeState, type StateRecord } from '../../project/check-state.js';
 
 /** The project file from --config, or the nearest fwgen.yaml upwards from the working directory; not read. */
 export function projectFileFromArgs(args: CommandArgs, io: CliIo): string {
@@ -20,4 +22,25 @@ export async function projectFromArgs(args: CommandArgs, io: CliIo, file = proje
   const r = await loadProject(relative(io.cwd, file) || file, io.cwd);
   if (!r.project) throw new FwgenError(r.diagnostics);
   return r.project;
+}
+
+/** The Service Tags files a render used, as the age warnings and the check state record them. */
+export function serviceTagsUsed(rendered: RenderedProject): StateRecord['serviceTags'] {
+  return rendered.serviceTags.map((t) => ({ file: t.file, changeNumber: t.info.changeNumber, ...(t.info.date ? { date: t.info.date } : {}), outputs: t.outputs }));
+}
+
+/** After a render whose outputs are now the files on disk (a clean check, a generate that wrote them): the state. */
+export function recordRender(io: CliIo, file: string, project: Project, rendered: RenderedProject, used: StateRecord['serviceTags'], renderStart: number): void {
+  if (!rendered.read.files) return;
+  writeState(io.env, {
+    projectFile: file,
+    inputs: rendered.read.files,
+    folders: rendered.read.folders,
+    catalogs: rendered.read.catalogs,
+    outputs: rendered.files,
+    serviceTags: used,
+    ...(project.maxTagsAge !== undefined ? { maxTagsAge: project.maxTagsAge } : {}),
+    diagnostics: rendered.diagnostics,
+    renderStart,
+  });
 }

@@ -2,7 +2,8 @@ import type { Emitter, EmitterOptions, Fidelity, FidelityTable } from '../../emi
 import { sortDiagnostics, type Diagnostic } from '../../model/diagnostic.js';
 import { commentText } from '../../emit/header.js';
 import { buildSpecs, type PolicyOptions } from './policy.js';
-import { APPLY_ANNOTATION_LIMIT, DEFAULT_OBJECT_BYTES, MAX_OBJECT_BYTES, policyParts } from './parts.js';
+import { policyParts } from './parts.js';
+import { maxObjectBytesOption } from '../kubernetes-common/object-size.js';
 import { YamlWriter } from '../k8s-networkpolicy/yaml-writer.js';
 import { LABEL_KEY, LABEL_LIST, parseLabels } from './values.js';
 
@@ -104,13 +105,7 @@ const cilium: Emitter = {
       default: false,
       describe: 'write subdomain wildcards as **.name (any depth; Cilium 1.19 or later, cilium/cilium#43420). Older Cilium reads **.name as *.name, one label',
     },
-    'max-object-bytes': {
-      type: 'integer',
-      default: DEFAULT_OBJECT_BYTES,
-      min: 1024,
-      max: MAX_OBJECT_BYTES,
-      describe: `largest policy object, in bytes of JSON; a larger policy is split into several (NAME, NAME-2, ...) that together allow the same. Above ${APPLY_ANNOTATION_LIMIT} client-side kubectl apply fails (its annotation copy passes 256 KiB)`,
-    },
+    'max-object-bytes': maxObjectBytesOption,
   },
   matchesHost(e, host, options) {
     if (e.match === 'exact') return host === e.name;

@@ -1,3 +1,4 @@
+import { APPLY_ANNOTATION_LIMIT, MAX_OBJECT_BYTES, beyondApply } from '../kubernetes-common/object-size.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { InternalError } from '../../model/diagnostic.js';
 import { partName, splitItems, type SplitContainer, type SplitItem } from '../k8s-networkpolicy/split.js';
@@ -68,20 +69,12 @@ export function policyParts(built: BuiltSpecs, o: PolicyOptions, budget: number,
     const policy = policyObject(partName(name, p), o, specs);
     const bytes = jsonBytes(policy);
     if (bytes > budget) throw new InternalError(`${policy.metadata.name} is ${bytes} bytes of JSON, over the ${budget} the split planned for`);
-    if (bytes > APPLY_ANNOTATION_LIMIT) diagnostics.push(beyondApply(policy.metadata.name, bytes, budget));
+    if (bytes > APPLY_ANNOTATION_LIMIT) diagnostics.push(beyondApply('cilium', policy.metadata.name, bytes, budget));
     policies.push(policy);
   }
   return policies;
 }
 
-/**
- * Bytes of JSON above which client-side `kubectl apply` fails: the object's JSON, with `"annotations":{}` and a
- * newline, goes into kubectl.kubernetes.io/last-applied-configuration, and all annotations together may hold 256 KiB.
- */
-export const APPLY_ANNOTATION_LIMIT = 262144 - 'kubectl.kubernetes.io/last-applied-configuration'.length - ',"annotations":{}'.length - 1;
-/** The largest max-object-bytes: 1 MiB, below etcd's default 1.5 MiB request limit with room for managedFields. */
-export const MAX_OBJECT_BYTES = 1048576;
-export const DEFAULT_OBJECT_BYTES = 200000;
 
 type ListKey = 'toCIDRSet' | 'fromCIDRSet' | 'toFQDNs';
 
@@ -164,13 +157,3 @@ function tooLarge(name: string, reason: 'base' | 'item' | 'no-fit', bytes: numbe
   };
 }
 
-function beyondApply(name: string, bytes: number, budget: number): Diagnostic {
-  return {
-    code: 'EMIT_LIMIT',
-    severity: 'warning',
-    message: `policy ${name} is ${bytes} bytes as JSON (max-object-bytes is ${budget}): client-side kubectl apply keeps a copy in an annotation limited to 262144 bytes and will fail`,
-    hint: `apply it with kubectl apply --server-side or kubectl create, or keep --set max-object-bytes at most ${APPLY_ANNOTATION_LIMIT}`,
-    target: 'cilium',
-    params: { policy: name, bytes, limit: APPLY_ANNOTATION_LIMIT, option: 'max-object-bytes' },
-  };
-}

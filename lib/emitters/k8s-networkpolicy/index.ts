@@ -1,3 +1,4 @@
+import { APPLY_ANNOTATION_LIMIT, MAX_OBJECT_BYTES, beyondApply, maxObjectBytesOption } from '../kubernetes-common/object-size.js';
 import type { EmitResult, Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { ResolvedRequirementSet, ResolvedSetInfo } from '../../model/resolved.js';
@@ -25,19 +26,6 @@ const fidelity: FidelityTable = allExact({
 });
 
 const DNS1123_LABEL_PATTERN = '^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/**
- * Bytes of JSON above which client-side `kubectl apply` fails: it keeps the object's JSON in the annotation
- * kubectl.kubernetes.io/last-applied-configuration (adding `"annotations":{}` and a newline), and all annotations of an
- * object, keys included, may hold 256 KiB (TotalAnnotationSizeLimitB; see README).
- */
-const APPLY_ANNOTATION_LIMIT = 262144 - 'kubectl.kubernetes.io/last-applied-configuration'.length - ',"annotations":{}'.length - 1;
-/**
- * The largest max-object-bytes: 1 MiB, below etcd's default 1.5 MiB request limit (--max-request-bytes) with room for
- * what the API server stores besides the object (managedFields, and with client-side apply the annotation's copy).
- */
-const MAX_OBJECT_BYTES = 1048576;
-/** Default: 200,000 bytes, 62 KiB below the annotation limit, for other annotations and re-encoding by kubectl. */
-const DEFAULT_OBJECT_BYTES = 200000;
 
 /**
  * Kubernetes NetworkPolicy (networking.k8s.io/v1): per requirement set, one policy for egress and one for ingress,
@@ -71,13 +59,7 @@ const k8sNetworkPolicy: Emitter = {
     },
     'dns-namespace': { type: 'string', default: 'kube-system', pattern: DNS1123_LABEL_PATTERN, describe: 'namespace of the cluster DNS pods' },
     'dns-selector': { type: 'string', default: 'k8s-app=kube-dns', describe: 'labels of the cluster DNS pods, as key=value,...; empty: every pod in dns-namespace' },
-    'max-object-bytes': {
-      type: 'integer',
-      default: DEFAULT_OBJECT_BYTES,
-      min: 1024,
-      max: MAX_OBJECT_BYTES,
-      describe: `largest policy object, in bytes of JSON; a larger policy is split into several (NAME, NAME-2, ...) that together allow the same. Above ${APPLY_ANNOTATION_LIMIT} client-side kubectl apply fails (its annotation copy passes 256 KiB)`,
-    },
+    'max-object-bytes': maxObjectBytesOption,
   },
   emit(set, options, context) {
     return emitPolicies(set, options, context.header, context.fidelity);
@@ -267,7 +249,7 @@ function policyDocuments(name: string, type: 'Egress' | 'Ingress', rules: Rule[]
     const object = objectOf(pname, partRules.map((x) => x.object));
     const bytes = jsonBytes(object);
     if (bytes > ctx.budget) throw new InternalError(`${pname} is ${bytes} bytes of JSON, over the ${ctx.budget} the split planned for`);
-    if (bytes > APPLY_ANNOTATION_LIMIT) ctx.diagnostics.push(beyondApply(pname, bytes, ctx.budget));
+    if (bytes > APPLY_ANNOTATION_LIMIT) ctx.diagnostics.push(beyondApply(TARGET, pname, bytes, ctx.budget));
     const blocks = partRules.flatMap((x) => x.peers ?? []).filter((x) => x.ipBlock);
     const v6 = blocks.filter((x) => x.ipBlock!.cidr.includes(':')).length;
     const of = result.parts > 1 ? `, part ${p + 1} of ${result.parts}` : '';
@@ -309,13 +291,3 @@ function tooLarge(name: string, reason: 'base' | 'item' | 'no-fit', bytes: numbe
   };
 }
 
-function beyondApply(name: string, bytes: number, budget: number): Diagnostic {
-  return {
-    code: 'EMIT_LIMIT',
-    severity: 'warning',
-    message: `policy ${name} is ${bytes} bytes as JSON (max-object-bytes is ${budget}): client-side kubectl apply keeps a copy in an annotation limited to 262144 bytes and will fail`,
-    hint: `apply it with kubectl apply --server-side or kubectl create, or keep --set max-object-bytes at most ${APPLY_ANNOTATION_LIMIT}`,
-    target: TARGET,
-    params: { policy: name, bytes, limit: APPLY_ANNOTATION_LIMIT, option: 'max-object-bytes' },
-  };
-}

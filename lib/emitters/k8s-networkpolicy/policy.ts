@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { PortSpec, Provenance } from '../../model/requirement-set.js';
-import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved.js';
+import type { ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved.js';
 import { aggregatePrefixes, endpointAddresses } from '../../emit/addresses.js';
 import { InternalError } from '../../model/diagnostic.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
