@@ -89,22 +89,26 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
         for (const alt of req.alternatives) substitutes.push({ ...d, endpoint: alt });
         continue;
       }
-      say(endpointFidelity, describeEndpoint(d.endpoint), ef, d.span, d.endpoint);
+      if (endpointFidelity.level !== 'exact') say(endpointFidelity, describeEndpoint(d.endpoint), ef, d.span, d.endpoint);
       if (endpointFidelity.level === 'drop' || endpointFidelity.level === 'error') continue;
+      // Most destinations have only exact ports: checked without allocating, as this runs once per destination and target.
+      if (d.ports.every((p) => table[portFeature(p)].level === 'exact')) {
+        destinations.push(d);
+        continue;
+      }
       const kept: PortSpec[] = [];
-      const byLevel = new Map<string, { f: Fidelity; feature: Feature; ports: PortSpec[] }>();
+      const byLevel = new Map<Feature, { f: Fidelity; ports: PortSpec[] }>();
       for (const p of d.ports) {
         const pf = portFeature(p);
         const f = table[pf];
         if (f.level !== 'exact') {
-          const key = `${pf}`;
-          const entry = byLevel.get(key) ?? { f, feature: pf, ports: [] };
+          const entry = byLevel.get(pf) ?? { f, ports: [] };
           entry.ports.push(p);
-          byLevel.set(key, entry);
+          byLevel.set(pf, entry);
         }
         if (f.level !== 'drop' && f.level !== 'error') kept.push(p);
       }
-      for (const { f, feature, ports } of byLevel.values()) say(f, `${describeEndpoint(d.endpoint)} on ${ports.map(formatPort).join(', ')}`, feature, d.span);
+      for (const [feature, { f, ports }] of byLevel) say(f, `${describeEndpoint(d.endpoint)} on ${ports.map(formatPort).join(', ')}`, feature, d.span);
       if (kept.length) destinations.push(kept.length === d.ports.length ? d : { ...d, ports: kept });
     }
     for (const s of substitutes) {

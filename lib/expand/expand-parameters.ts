@@ -35,8 +35,11 @@ export function expandParameters(set: RequirementSet, binding: SetBinding): { re
   for (const req of set.requirements) {
     if (!holds(req.when)) continue;
     const resolve = (entries: EndpointEntry[] | undefined) => (entries ?? []).filter((e) => holds(e.when)).flatMap((e) => resolveEndpoint(e, req, ctx, binding));
+    // Every destination of a row shares its port and provenance lists: later stages copy before they change one.
+    const ports = [...req.ports];
+    const provenance = [req.provenance];
     const destinations = (req.destinations.filter((e) => holds(e.when)))
-      .flatMap((e) => resolveEndpoint(e, req, ctx, binding).map((endpoint) => ({ endpoint, ports: [...req.ports], provenance: [req.provenance], span: e.span })));
+      .flatMap((e) => resolveEndpoint(e, req, ctx, binding).map((endpoint) => ({ endpoint, ports, provenance, span: e.span })));
     if (destinations.length === 0) continue;
     const r: ResolvedRequirement = {
       id: `${set.id}/${req.id}`,

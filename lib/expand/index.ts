@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { sortDiagnostics } from '../model/diagnostic.js';
-import type { Provenance, RequirementSet } from '../model/requirement-set.js';
+import type { PortSpec, Provenance, RequirementSet } from '../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet, ResolvedSetInfo } from '../model/resolved.js';
 import { checkCidr } from '../model/cidr.js';
 import { didYouMean } from '../model/nearest.js';
@@ -167,9 +167,45 @@ export function endpointSortKey(e: ResolvedEndpoint): string {
 }
 
 function sortEndpoints<T>(items: T[], endpoint: (item: T) => ResolvedEndpoint): T[] {
+  // Keys are unique within a merged list, so a native sort of the keys (no comparator calls) orders the items.
+  const keys = new Array<string>(items.length);
+  const byKey = new Map<string, T>();
+  let sorted = true;
+  for (let i = 0; i < items.length; i++) {
+    const key = endpointSortKey(endpoint(items[i]!));
+    if (byKey.has(key)) return sortEndpointsStable(items, endpoint);
+    byKey.set(key, items[i]!);
+    keys[i] = key;
+    if (i > 0 && sorted && keys[i - 1]! > key) sorted = false;
+  }
+  if (sorted) return items;
+  keys.sort();
+  return keys.map((k) => byKey.get(k)!);
+}
+
+function sortEndpointsStable<T>(items: T[], endpoint: (item: T) => ResolvedEndpoint): T[] {
   const keyed = items.map((item) => ({ key: endpointSortKey(endpoint(item)), item }));
   keyed.sort((a, b) => compareStrings(a.key, b.key));
   return keyed.map((k) => k.item);
+}
+
+/** A port list's keys and whether it is in canonical order, once per list: a row's destinations share one list. */
+interface PortInfo {
+  keys: string[];
+  unique: boolean;
+  /** Unique and in canonical order. */
+  sorted: boolean;
+}
+
+function portInfoOf(cache: WeakMap<PortSpec[], PortInfo>, ports: PortSpec[]): PortInfo {
+  let info = cache.get(ports);
+  if (!info) {
+    const keys = ports.map(formatPort);
+    const unique = new Set(keys).size === keys.length;
+    const sorted = unique && ports.every((p, i) => i === 0 || comparePorts(ports[i - 1]!, p) <= 0);
+    cache.set(ports, (info = { keys, unique, sorted }));
+  }
+  return info;
 }
 
 /**
@@ -179,46 +215,84 @@ function sortEndpoints<T>(items: T[], endpoint: (item: T) => ResolvedEndpoint): 
  * match addresses only.
  */
 function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequirement[] {
-  const seen = new Map<string, ResolvedDestination>();
-  // Built only for destinations asked for again, so a destination named in many rows does not make this quadratic.
+  const contexts = new Map<string, Map<string, SeenEndpoint>>();
+  // Port and provenance lists are shared with the input (and between a row's destinations) until one must change;
+  // then it is copied, once.
   const provenanceSeen = new Map<ResolvedDestination, Set<Provenance>>();
+  const sharedPorts = new Set<ResolvedDestination>();
+  const portInfo = new WeakMap<PortSpec[], PortInfo>();
+  const fresh: number[] = [];
   const out: ResolvedRequirement[] = [];
   for (const req of requirements) {
     const sourcesKey = req.sources ? req.sources.map(endpointKey).sort().join(',') : '*';
     const alternativesKey = req.alternatives.map(endpointKey).sort().join(',');
+    const contextKey = `${req.direction}|${sourcesKey}|${alternativesKey}`;
+    let seen = contexts.get(contextKey);
+    if (!seen) contexts.set(contextKey, (seen = new Map()));
     const kept: ResolvedDestination[] = [];
-    const byEndpoint = new Map<string, ResolvedDestination>();
     for (const d of req.destinations) {
       const ek = endpointKey(d.endpoint);
-      for (const port of d.ports) {
-        const key = `${req.direction}|${sourcesKey}|${alternativesKey}|${ek}|${formatPort(port)}`;
-        const earlier = seen.get(key);
-        if (earlier) {
-          let known = provenanceSeen.get(earlier);
-          if (!known) provenanceSeen.set(earlier, (known = new Set(earlier.provenance)));
-          for (const p of d.provenance) {
-            if (known.has(p)) continue;
-            known.add(p);
-            earlier.provenance.push(p);
-          }
+      const info = portInfoOf(portInfo, d.ports);
+      const entry = seen.get(ek);
+      if (!entry) {
+        // The common case: an endpoint not asked for before in this context; no map per port is built for it.
+        const dest: ResolvedDestination = { endpoint: d.endpoint, ports: info.sorted ? d.ports : [], provenance: d.provenance, span: d.span };
+        if (info.sorted) sharedPorts.add(dest);
+        else for (let i = 0; i < info.keys.length; i++) if (info.unique || info.keys.indexOf(info.keys[i]!) === i) dest.ports.push(d.ports[i]!);
+        seen.set(ek, { keys: info.keys, first: dest, byPort: undefined, requirement: req, dest });
+        kept.push(dest);
+        continue;
+      }
+      const byPort = (entry.byPort ??= new Map(entry.keys.map((k) => [k, entry.first])));
+      fresh.length = 0;
+      for (let i = 0; i < info.keys.length; i++) {
+        const earlier = byPort.get(info.keys[i]!);
+        if (!earlier) {
+          if (info.unique || !fresh.some((j) => info.keys[j] === info.keys[i])) fresh.push(i);
           continue;
         }
-        let dest = byEndpoint.get(ek);
-        if (!dest) {
-          dest = { endpoint: d.endpoint, ports: [], provenance: [...d.provenance], span: d.span };
-          byEndpoint.set(ek, dest);
-          kept.push(dest);
+        let known = provenanceSeen.get(earlier);
+        if (!known) {
+          provenanceSeen.set(earlier, (known = new Set(earlier.provenance)));
+          earlier.provenance = [...earlier.provenance];
         }
-        if (!dest.ports.some((p) => formatPort(p) === formatPort(port))) dest.ports.push(port);
-        seen.set(key, dest);
+        for (const p of d.provenance) {
+          if (known.has(p)) continue;
+          known.add(p);
+          earlier.provenance.push(p);
+        }
       }
+      if (fresh.length === 0) continue;
+      let dest = entry.requirement === req ? entry.dest : undefined;
+      if (!dest) {
+        dest = { endpoint: d.endpoint, ports: fresh.map((i) => d.ports[i]!), provenance: d.provenance, span: d.span };
+        entry.requirement = req;
+        entry.dest = dest;
+        kept.push(dest);
+      } else {
+        if (sharedPorts.delete(dest)) dest.ports = [...dest.ports];
+        for (const i of fresh) dest.ports.push(d.ports[i]!);
+      }
+      // A port not seen in this context is one this destination does not have yet.
+      for (const i of fresh) byPort.set(info.keys[i]!, dest);
     }
     if (kept.length === 0) continue;
-    for (const d of kept) d.ports.sort(comparePorts);
+    for (const d of kept) if (!sharedPorts.has(d) && d.ports.length > 1) d.ports.sort(comparePorts);
     const alternatives = dedupeEndpoints(req.alternatives);
     out.push({ ...req, destinations: sortEndpoints(kept, (d) => d.endpoint), alternatives, ...(req.sources ? { sources: dedupeEndpoints(req.sources) } : {}) });
   }
   return out;
+}
+
+/** An endpoint's flows in one context: who has each port, built only once the endpoint is asked for again. */
+interface SeenEndpoint {
+  /** The port keys of the first destination, which has them all until `byPort` exists. */
+  keys: string[];
+  first: ResolvedDestination;
+  byPort: Map<string, ResolvedDestination> | undefined;
+  /** The latest requirement that kept this endpoint, and its destination there. */
+  requirement: ResolvedRequirement;
+  dest: ResolvedDestination;
 }
 
 function dedupeEndpoints(list: ResolvedEndpoint[]): ResolvedEndpoint[] {
