@@ -78,11 +78,17 @@ export function summarizeList<T>(items: readonly T[], describe: (item: T) => str
 
 function computeGroups(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
   const groups = new Map<string, ResolvedDestination[]>();
+  // Destinations of one row share their port list: its key is built once per run of the same list.
+  let lastPorts: unknown;
+  let group: ResolvedDestination[] | undefined;
   for (const d of dests) {
-    const key = d.ports.map(formatPort).join(',');
-    const group = groups.get(key);
-    if (group) group.push(d);
-    else groups.set(key, [d]);
+    if (d.ports !== lastPorts) {
+      const key = d.ports.map(formatPort).join(',');
+      group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      lastPorts = d.ports;
+    }
+    group!.push(d);
   }
   return [...groups.values()];
 }

@@ -8,6 +8,7 @@ import { formatPort } from '../../model/port.js';
 import { compareStrings } from '../../model/order.js';
 import { DESCRIPTION_MAX, EDL_NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, freeText, objectName } from './names.js';
 import { aggregateRanges, type AddressRange } from '../../emit/addresses.js';
+import { groupByPorts } from '../../emit/text.js';
 
 export interface ConfigOptions {
   fromZone: string;
@@ -72,6 +73,10 @@ export interface Config {
   rules: SecurityRule[];
 }
 
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/** An IPv4 prefix exactly as ipaddr.js writes it: four octets without leading zeros, a length of 0 to 32. */
+const CANONICAL_V4_CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?[0-9])$`);
+
 /** Longest name that can still have a subdomain within DNS's 253 characters (`a.` + name). */
 const MAX_NAME_WITH_SUBDOMAINS = 251;
 const FQDN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -105,9 +110,11 @@ class Builder {
   }
 
   net(cidr: string): string {
-    const v6 = cidr.includes(':');
-    const [addr, bits] = v6 ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr);
-    if (`${addr.toString()}/${bits}` !== cidr) throw new InternalError(`refusing to write ${JSON.stringify(cidr)} as ip-netmask`);
+    if (!CANONICAL_V4_CIDR.test(cidr)) {
+      const v6 = cidr.includes(':');
+      const [addr, bits] = v6 ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr);
+      if (!v6 || `${addr.toString()}/${bits}` !== cidr) throw new InternalError(`refusing to write ${JSON.stringify(cidr)} as ip-netmask`);
+    }
     return this.add({ name: this.name('net', cidrNamePart(cidr)), ipNetmask: cidr });
   }
 
@@ -280,7 +287,7 @@ function requirementRules(req: ResolvedRequirement, b: Builder): void {
     for (const s of req.sources) collect(s, cidrs);
     source = b.addressList(listName(req.sources, 'src', id, `Sources of ${req.id}`), cidrs);
   }
-  const groups = portGroups(req.destinations);
+  const groups = groupByPorts(req.destinations);
   groups.forEach((dests, gi) => {
     const suffix = groups.length > 1 ? `${id}.${gi + 1}` : id;
     const ports = dests[0]!.ports;
@@ -360,22 +367,9 @@ function notWeb(req: ResolvedRequirement, dests: ResolvedDestination[], ports: P
 
 /** `id: purpose (document:line, ...)`. */
 function describeRequirement(req: ResolvedRequirement): string {
-  const where = [...new Set([req.provenance, ...req.destinations.flatMap((d) => d.provenance)].map(describeProvenance))];
+  // By object first: a row's destinations share one provenance, so 100,000 of them cost one description.
+  const objects = new Set([req.provenance]);
+  for (const d of req.destinations) for (const p of d.provenance) objects.add(p);
+  const where = [...new Set([...objects].map(describeProvenance))];
   return freeText(`${req.id}${req.purpose ? `: ${req.purpose}` : ''} (${where.join('; ')})`, DESCRIPTION_MAX.rule);
-}
-
-function portKey(ports: readonly PortSpec[]): string {
-  return ports.map(formatPort).join(',');
-}
-
-/** Destinations grouped by their port sets, in first-seen order. */
-function portGroups(dests: readonly ResolvedDestination[]): ResolvedDestination[][] {
-  const m = new Map<string, ResolvedDestination[]>();
-  for (const d of dests) {
-    const key = portKey(d.ports);
-    const list = m.get(key);
-    if (list) list.push(d);
-    else m.set(key, [d]);
-  }
-  return [...m.values()];
 }

@@ -1,4 +1,4 @@
-import { XMLBuilder } from 'fast-xml-parser';
+import { writeXml, type XmlTree } from './xml.js';
 import type { Emitter, EmitterOptions, FidelityTable } from '../../emit/emitter.js';
 import { sortDiagnostics, type Diagnostic } from '../../model/diagnostic.js';
 import { buildConfig, type Config } from './config.js';
@@ -106,9 +106,9 @@ export default panos;
 
 const members = (xs: readonly string[]) => ({ member: [...xs] });
 
-/** The document, built as objects and serialised by XMLBuilder, which escapes every text and attribute. */
+/** The document, built as objects and serialised by writeXml, which escapes every text and attribute. */
 function render(c: Config, device: string, vsys: string, comment: string[]): string {
-  const entry: Record<string, unknown> = {
+  const entry: XmlTree = {
     '@_name': vsys,
     address: { entry: c.addresses.map((a) => ({ '@_name': a.name, ...(a.fqdn ? { fqdn: a.fqdn } : a.ipRange ? { 'ip-range': a.ipRange } : { 'ip-netmask': a.ipNetmask }) })) },
     'address-group': { entry: c.groups.map((g) => ({ '@_name': g.name, static: members(g.members), description: g.description })) },
@@ -138,11 +138,10 @@ function render(c: Config, device: string, vsys: string, comment: string[]): str
   };
   for (const k of ['address', 'address-group', 'external-list', 'service'] as const) if (!(entry[k] as { entry: unknown[] }).entry.length) delete entry[k];
   if (!c.urlCategories.length) delete entry.profiles;
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', commentPropName: '#comment', suppressEmptyNode: true });
-  const doc = {
+  const doc: XmlTree = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     '#comment': ` ${comment.map((l) => freeText(l, 4000)).join('\n     ')} `,
     config: { devices: { entry: { '@_name': device, vsys: { entry } } } },
   };
-  return `${builder.build(doc).trimEnd()}\n`;
+  return `${writeXml(doc).trimEnd()}\n`;
 }
