@@ -1,5 +1,5 @@
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
-import { aggregatePrefixes, aggregateRanges, type AddressRange } from '../model/aggregate.js';
+import { aggregatePrefixes, aggregateRanges, mergeAddresses, prefixesOf, rangesOf, type AddressRange, type MergedAddresses } from '../model/aggregate.js';
 
 export { aggregatePrefixes, aggregateRanges, type AddressRange };
 
@@ -24,25 +24,45 @@ export function endpointAddresses(e: ResolvedEndpoint): AddressList {
  * prefixes everywhere.
  */
 export function aggregateEndpoints(endpoints: Iterable<ResolvedEndpoint>): AddressList {
+  return split(prefixesOf(mergeEndpoints(endpoints)));
+}
+
+function mergeEndpoints(endpoints: Iterable<ResolvedEndpoint>): MergedAddresses {
   const all: string[] = [];
   for (const e of endpoints) {
     if (e.kind === 'cidr') all.push(e.cidr);
     else if (e.kind === 'group') all.push(...(e.cidrs ?? []));
     else if (e.kind === 'service-tag') all.push(...(e.prefixes ?? []));
   }
-  return split(aggregatePrefixes(all));
+  return mergeAddresses(all);
 }
 
+const mergedDestinations = new WeakMap<readonly ResolvedDestination[], MergedAddresses>();
 const aggregatedDestinations = new WeakMap<readonly ResolvedDestination[], AddressList>();
+const destinationRanges = new WeakMap<readonly ResolvedDestination[], AddressRange[]>();
+
+/** The destinations' addresses merged, once per list for every target of a run. */
+function mergedOf(dests: readonly ResolvedDestination[]): MergedAddresses {
+  let hit = mergedDestinations.get(dests);
+  if (!hit) mergedDestinations.set(dests, (hit = mergeEndpoints(dests.map((d) => d.endpoint))));
+  return hit;
+}
 
 /**
  * `aggregateEndpoints` of a list of destinations, kept per list: the targets of one `fwgen generate` share the
- * requirement (and `groupByPorts`' groups), so 100,000 prefixes are aggregated once rather than once per target.
+ * requirement (and `groupByPorts`' groups), so 100,000 prefixes are merged once rather than once per target.
  * The lists returned are shared: do not change them.
  */
 export function aggregateDestinations(dests: readonly ResolvedDestination[]): AddressList {
   let hit = aggregatedDestinations.get(dests);
-  if (!hit) aggregatedDestinations.set(dests, (hit = aggregateEndpoints(dests.map((d) => d.endpoint))));
+  if (!hit) aggregatedDestinations.set(dests, (hit = split(prefixesOf(mergedOf(dests)))));
+  return hit;
+}
+
+/** The destinations' addresses as maximal ranges (see `aggregateRanges`), kept per list like `aggregateDestinations`. */
+export function aggregateDestinationRanges(dests: readonly ResolvedDestination[]): readonly AddressRange[] {
+  let hit = destinationRanges.get(dests);
+  if (!hit) destinationRanges.set(dests, (hit = rangesOf(mergedOf(dests))));
   return hit;
 }
 

@@ -68,6 +68,10 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
       if (f.level === 'drop' || f.level === 'error') sourcesDropped = true;
     }
     if (sourcesDropped) continue;
+    if (allExact(destinationFeatures(req), table)) {
+      requirements.push(req);
+      continue;
+    }
     const destinations: ResolvedDestination[] = [];
     const substitutes: ResolvedDestination[] = [];
     for (const d of req.destinations) {
@@ -125,6 +129,31 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
     else if (destinations.length) requirements.push({ ...req, destinations });
   }
   return { set: { ...set, requirements }, diagnostics };
+}
+
+const featuresOf = new WeakMap<ResolvedRequirement, Feature[]>();
+
+/** Every endpoint and port feature among a requirement's destinations, found once and shared by every target. */
+function destinationFeatures(req: ResolvedRequirement): Feature[] {
+  let hit = featuresOf.get(req);
+  if (!hit) {
+    const found = new Set<Feature>();
+    let lastPorts: unknown;
+    for (const d of req.destinations) {
+      found.add(endpointFeature(d.endpoint));
+      // A row's destinations share one port list.
+      if (d.ports === lastPorts) continue;
+      lastPorts = d.ports;
+      for (const p of d.ports) found.add(portFeature(p));
+    }
+    featuresOf.set(req, (hit = [...found]));
+  }
+  return hit;
+}
+
+function allExact(features: readonly Feature[], table: FidelityTable): boolean {
+  for (const f of features) if (table[f].level !== 'exact') return false;
+  return true;
 }
 
 function sameEndpoint(a: ResolvedEndpoint, b: ResolvedEndpoint): boolean {

@@ -95,7 +95,7 @@ function v4Blocks(start: number, last: number, out: string[]): void {
   }
 }
 
-interface Range6 {
+export interface Range6 {
   start: bigint;
   end: bigint;
 }
@@ -155,18 +155,53 @@ function byFamily(cidrs: readonly string[]): { v4: string[]; v6: string[] } {
   return { v4, v6 };
 }
 
+/** Addresses merged into disjoint, non-adjacent ranges per family: what both views below are computed from. */
+export interface MergedAddresses {
+  /** [first, last] pairs of IPv4 numbers, in address order. */
+  readonly v4: readonly number[];
+  readonly v6: readonly Range6[];
+}
+
+/** Merges canonical prefixes (host bits zero) of both families; throws on anything else. */
+export function mergeAddresses(cidrs: readonly string[]): MergedAddresses {
+  const { v4, v6 } = byFamily(cidrs);
+  return { v4: mergeV4(v4), v6: mergeV6(v6) };
+}
+
 /**
- * The minimal set of CIDRs that covers exactly the same addresses as the input, IPv4 first, then IPv6, each in
- * address order. Minimal because merged ranges are disjoint and non-adjacent, so no block can span two of them,
- * and a greedy split of one range into aligned blocks is optimal. Input must be canonical prefixes (host bits zero).
+ * The minimal set of CIDRs that covers exactly the merged addresses, IPv4 first, then IPv6, each in address order.
+ * Minimal because merged ranges are disjoint and non-adjacent, so no block can span two of them, and a greedy split
+ * of one range into aligned blocks is optimal.
+ */
+export function prefixesOf(m: MergedAddresses): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < m.v4.length; i += 2) v4Blocks(m.v4[i]!, m.v4[i + 1]!, out);
+  for (const r of m.v6) v6Blocks(r, out);
+  return out;
+}
+
+/** The merged addresses as maximal ranges, each with its minimal CIDR blocks. IPv4 first, then IPv6, in address order. */
+export function rangesOf(m: MergedAddresses): AddressRange[] {
+  const out: AddressRange[] = [];
+  for (let i = 0; i < m.v4.length; i += 2) {
+    const blocks: string[] = [];
+    v4Blocks(m.v4[i]!, m.v4[i + 1]!, blocks);
+    out.push({ family: 4, first: v4Text(m.v4[i]!), last: v4Text(m.v4[i + 1]!), cidrs: blocks });
+  }
+  for (const r of m.v6) {
+    const blocks: string[] = [];
+    v6Blocks(r, blocks);
+    out.push({ family: 6, first: v6Text(r.start), last: v6Text(r.end), cidrs: blocks });
+  }
+  return out;
+}
+
+/**
+ * The minimal set of CIDRs that covers exactly the same addresses as the input (what Python's `collapse_addresses`
+ * gives), IPv4 first, then IPv6, each in address order. Input must be canonical prefixes (host bits zero).
  */
 export function aggregatePrefixes(cidrs: readonly string[]): string[] {
-  const { v4, v6 } = byFamily(cidrs);
-  const out: string[] = [];
-  const m = mergeV4(v4);
-  for (let i = 0; i < m.length; i += 2) v4Blocks(m[i]!, m[i + 1]!, out);
-  for (const r of mergeV6(v6)) v6Blocks(r, out);
-  return out;
+  return prefixesOf(mergeAddresses(cidrs));
 }
 
 /**
@@ -174,18 +209,5 @@ export function aggregatePrefixes(cidrs: readonly string[]): string[] {
  * object (nftables intervals, PAN-OS `ip-range`). IPv4 first, then IPv6, in address order.
  */
 export function aggregateRanges(cidrs: readonly string[]): AddressRange[] {
-  const { v4, v6 } = byFamily(cidrs);
-  const out: AddressRange[] = [];
-  const m = mergeV4(v4);
-  for (let i = 0; i < m.length; i += 2) {
-    const blocks: string[] = [];
-    v4Blocks(m[i]!, m[i + 1]!, blocks);
-    out.push({ family: 4, first: v4Text(m[i]!), last: v4Text(m[i + 1]!), cidrs: blocks });
-  }
-  for (const r of mergeV6(v6)) {
-    const blocks: string[] = [];
-    v6Blocks(r, blocks);
-    out.push({ family: 6, first: v6Text(r.start), last: v6Text(r.end), cidrs: blocks });
-  }
-  return out;
+  return rangesOf(mergeAddresses(cidrs));
 }

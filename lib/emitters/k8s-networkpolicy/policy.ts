@@ -1,8 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { PortSpec, Provenance } from '../../model/requirement-set.js';
-import type { ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved.js';
-import { aggregatePrefixes, endpointAddresses } from '../../emit/addresses.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved.js';
+import { aggregateDestinations, aggregatePrefixes, endpointAddresses } from '../../emit/addresses.js';
 import { InternalError } from '../../model/diagnostic.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { describeSelector } from './names.js';
@@ -56,7 +56,7 @@ export function requirementRules(req: ResolvedRequirement, ctx: RuleContext, int
   const before = into.egress.length + into.ingress.length;
   if (req.direction === 'outbound' || req.direction === 'internal') {
     for (const dests of groups) {
-      const peers = ipBlocks(req, dests.map((d) => d.endpoint), 'destination', ctx.diagnostics);
+      const peers = ipBlocks(req, dests.map((d) => d.endpoint), 'destination', ctx.diagnostics, dests);
       if (!peers) continue;
       const ports = k8sPorts(dests[0]!.ports);
       into.egress.push({ peers, ...(ports ? { ports } : {}), comment: req.direction === 'internal' ? [...comment, 'egress side of an internal requirement'] : comment });
@@ -103,7 +103,20 @@ export function k8sPorts(ports: readonly PortSpec[]): K8sPort[] | undefined {
  * ::ffff:0:0/96 with a length of 96 or more, and so would every prefix it covers). `undefined` (with a diagnostic)
  * when none is left, since a rule with no peers would allow every peer.
  */
-function ipBlocks(req: ResolvedRequirement, endpoints: readonly ResolvedEndpoint[], side: 'source' | 'destination', diagnostics: Diagnostic[]): K8sPeer[] | undefined {
+function ipBlocks(req: ResolvedRequirement, endpoints: readonly ResolvedEndpoint[], side: 'source' | 'destination', diagnostics: Diagnostic[], dests?: readonly ResolvedDestination[]): K8sPeer[] | undefined {
+  if (dests && !endpoints.some(hasRefusedPrefix)) {
+    // Nothing to leave out: the destinations' aggregate, computed once for every address target of the run.
+    const a = aggregateDestinations(dests);
+    if (a.v4.length + a.v6.length > 0) {
+      const peers: K8sPeer[] = [];
+      for (const cidr of a.v4) peers.push({ ipBlock: { cidr } });
+      for (const cidr of a.v6) {
+        if (ipBlockProblem(cidr)) throw new InternalError(`aggregation gave the refused ipBlock ${cidr}`);
+        peers.push({ ipBlock: { cidr } });
+      }
+      return peers;
+    }
+  }
   const cidrs: string[] = [];
   let refusedAny = false;
   for (const e of endpoints) {
@@ -129,6 +142,12 @@ function ipBlocks(req: ResolvedRequirement, endpoints: readonly ResolvedEndpoint
     if (ipBlockProblem(cidr)) throw new InternalError(`aggregation gave the refused ipBlock ${cidr}`);
     return { ipBlock: { cidr } };
   });
+}
+
+function hasRefusedPrefix(e: ResolvedEndpoint): boolean {
+  if (e.kind === 'cidr') return e.family === 6 && ipBlockProblem(e.cidr) !== undefined;
+  const list = e.kind === 'group' ? e.cidrs : e.kind === 'service-tag' ? e.prefixes : undefined;
+  return list?.some((c) => c.includes(':') && ipBlockProblem(c) !== undefined) ?? false;
 }
 
 /** Why Kubernetes (1.33+, strict IP validation) would refuse this canonical prefix as an ipBlock, if it would. */

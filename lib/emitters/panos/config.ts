@@ -7,7 +7,7 @@ import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { formatPort } from '../../model/port.js';
 import { compareStrings } from '../../model/order.js';
 import { DESCRIPTION_MAX, EDL_NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, freeText, objectName } from './names.js';
-import { aggregateRanges, type AddressRange } from '../../emit/addresses.js';
+import { aggregateDestinationRanges, aggregateRanges, type AddressRange } from '../../emit/addresses.js';
 import { groupByPorts } from '../../emit/text.js';
 
 export interface ConfigOptions {
@@ -148,8 +148,7 @@ class Builder {
    * group named after the list. A group holds at most `groupMembers`: longer lists are split into groups
    * `NAME_1`, `NAME_2`, ... that the rule names side by side, and only when even those are too many are they nested.
    */
-  addressList(list: ListName, cidrs: readonly string[], fqdns: readonly string[] = []): string[] {
-    const ranges = aggregateRanges(cidrs);
+  addressList(list: ListName, ranges: readonly AddressRange[], fqdns: readonly string[] = []): string[] {
     let prefixCount = 0;
     for (const r of ranges) prefixCount += r.cidrs.length;
     const members = fqdns.map((h) => this.fqdn(h));
@@ -229,9 +228,14 @@ function collect(e: ResolvedEndpoint, out: string[]): void {
   }
 }
 
+/** What `collect` refuses, without collecting: the addresses themselves come aggregated. */
+function checkAddresses(e: ResolvedEndpoint): void {
+  if (e.kind === 'group' && !e.cidrs) throw new InternalError(`unbound group ${e.group} reached the emitter`);
+  if (e.kind === 'service-tag' && !e.prefixes?.length) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
+}
+
 /** A list named after its only endpoint when that is a bound group or a tag (shared by every rule that uses it). */
-function listName(endpoints: readonly ResolvedEndpoint[], kind: 'src' | 'dst', id: string, what: string): ListName {
-  const only = endpoints.length === 1 ? endpoints[0]! : undefined;
+function listName(only: ResolvedEndpoint | undefined, kind: 'src' | 'dst', id: string, what: string): ListName {
   if (only?.kind === 'group') return { kind: 'grp', id: only.group.replace('/', '_'), description: `Endpoint group ${only.group}: ${only.title}` };
   if (only?.kind === 'service-tag') {
     const tag = only.resolvedName ?? describeEndpoint(only);
@@ -285,30 +289,31 @@ function requirementRules(req: ResolvedRequirement, b: Builder): void {
   if (req.sources?.length) {
     const cidrs: string[] = [];
     for (const s of req.sources) collect(s, cidrs);
-    source = b.addressList(listName(req.sources, 'src', id, `Sources of ${req.id}`), cidrs);
+    source = b.addressList(listName(req.sources.length === 1 ? req.sources[0] : undefined, 'src', id, `Sources of ${req.id}`), aggregateRanges(cidrs));
   }
   const groups = groupByPorts(req.destinations);
   groups.forEach((dests, gi) => {
     const suffix = groups.length > 1 ? `${id}.${gi + 1}` : id;
     const ports = dests[0]!.ports;
-    const cidrs: string[] = [];
-    const addressEndpoints: ResolvedEndpoint[] = [];
+    const addressDests: ResolvedDestination[] = [];
     const fqdns = new Set<string>();
     const urls: string[] = [];
     for (const d of dests) {
       const e = d.endpoint;
       if (e.kind !== 'host') {
-        collect(e, cidrs);
-        addressEndpoints.push(e);
+        checkAddresses(e);
+        addressDests.push(d);
       } else {
         if (e.match !== 'subdomains') fqdns.add(e.name);
         if (e.match !== 'exact') urls.push(...urlEntries(req, d, b));
       }
     }
     const service = [...new Set(ports.map((p) => b.service(p)))].sort(compareStrings);
-    if (cidrs.length || fqdns.size) {
-      const list = fqdns.size ? { kind: 'dst' as const, id: suffix, description: `Destinations of ${req.id}` } : listName(addressEndpoints, 'dst', suffix, `Destinations of ${req.id}`);
-      const destination = b.addressList(list, cidrs, [...fqdns].sort(compareStrings));
+    if (addressDests.length || fqdns.size) {
+      // All addresses: the group itself, so its ranges are the ones merged once for every target of the run.
+      const ranges = addressDests.length === 0 ? [] : aggregateDestinationRanges(addressDests.length === dests.length ? dests : addressDests);
+      const list = fqdns.size ? { kind: 'dst' as const, id: suffix, description: `Destinations of ${req.id}` } : listName(addressDests.length === 1 ? addressDests[0]!.endpoint : undefined, 'dst', suffix, `Destinations of ${req.id}`);
+      const destination = b.addressList(list, ranges, [...fqdns].sort(compareStrings));
       b.rules.push({ name: b.name(suffix), from, to, source, destination, category: ['any'], service: service.includes('any') ? ['any'] : service, description });
     }
     if (urls.length) {
