@@ -73,7 +73,9 @@ export async function compile(input: CompileInput, cache?: CompileCache): Promis
   const load = (f: string) => {
     if (!cache) return loadRequirementFile(f);
     let hit = cache.loaded.get(f);
-    if (!hit) cache.loaded.set(f, (hit = loadRequirementFile(f)));
+    // Kept without its source map: every diagnostic that needs positions was made while loading, and the map of a
+    // 100,000-line file is half of what the loaded set holds.
+    if (!hit) cache.loaded.set(f, (hit = loadRequirementFile(f).then(({ sourceMap: _, ...rest }) => rest)));
     return hit;
   };
   const loaded = await Promise.all(files.map(load));
