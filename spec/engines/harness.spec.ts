@@ -79,12 +79,13 @@ describe('engine harness', function () {
 
     before(async function () {
       requireEngines(this, 'squid', 'curl', 'openssl');
-      servers.push(await startHttpServer('127.0.0.2', 8080));
-      servers.push(await startHttpServer('127.0.0.3', 8080));
-      servers.push(await startTlsServer('127.0.0.2', 443));
+      // Ports the system chose, so a busy machine (or a second run at once) cannot make the bind fail.
+      servers.push(await startHttpServer('127.0.0.2', 0));
+      servers.push(await startHttpServer('127.0.0.3', 0));
+      servers.push(await startTlsServer('127.0.0.2', 0));
       squid = await startSquid({
         fragment: [
-          'acl SSL_ports port 443',
+          `acl SSL_ports port ${servers[2]!.port}`,
           'acl CONNECT method CONNECT',
           'acl a dstdomain .example.test',
           'http_access deny CONNECT !SSL_ports',
@@ -101,31 +102,31 @@ describe('engine harness', function () {
     });
 
     it('lets an allowed name through (200)', async function () {
-      const r = await proxyRequest({ proxyPort: squid!.port, url: 'http://www.example.test:8080/' });
+      const r = await proxyRequest({ proxyPort: squid!.port, url: `http://www.example.test:${servers[0]!.port}/` });
       expect(r, r.stderr).to.include({ curlExit: 0, httpCode: 200 });
       expect(servers[0]!.hits()).to.equal(1);
       expect(squid!.accessLog()).to.match(/www\.example\.test/);
     });
 
     it('denies a name not allowed (403) without reaching the server', async function () {
-      const r = await proxyRequest({ proxyPort: squid!.port, url: 'http://other.test:8080/' });
+      const r = await proxyRequest({ proxyPort: squid!.port, url: `http://other.test:${servers[1]!.port}/` });
       expect(r, r.stderr).to.include({ curlExit: 0, httpCode: 403 });
       expect(servers[1]!.hits()).to.equal(0);
     });
 
-    it('tunnels CONNECT to an allowed name on 443', async function () {
-      const r = await proxyRequest({ proxyPort: squid!.port, url: 'https://www.example.test/', connect: true });
+    it('tunnels CONNECT to an allowed name on an SSL port', async function () {
+      const r = await proxyRequest({ proxyPort: squid!.port, url: `https://www.example.test:${servers[2]!.port}/`, connect: true });
       expect(r, r.stderr).to.include({ curlExit: 0, httpCode: 200, proxyStatus: 200 });
       expect(servers[2]!.hits()).to.equal(1);
     });
 
     it('refuses CONNECT to a name not allowed (403, curl exit 56)', async function () {
-      const r = await proxyRequest({ proxyPort: squid!.port, url: 'https://other.test/', connect: true });
+      const r = await proxyRequest({ proxyPort: squid!.port, url: `https://other.test:${servers[2]!.port}/`, connect: true });
       expect(r, r.stderr).to.include({ curlExit: 56, proxyStatus: 403 });
     });
 
     it('refuses CONNECT to an allowed name on a port outside SSL_ports', async function () {
-      const r = await proxyRequest({ proxyPort: squid!.port, url: 'http://www.example.test:8080/', connect: true });
+      const r = await proxyRequest({ proxyPort: squid!.port, url: `http://www.example.test:${servers[0]!.port}/`, connect: true });
       expect(r, r.stderr).to.include({ curlExit: 56, proxyStatus: 403 });
     });
   });

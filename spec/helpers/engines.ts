@@ -594,15 +594,17 @@ function listen(server: HttpServer, ip: string, port: number): Promise<TestServe
   server.on('request', (_req, res) => {
     hits += 1;
     res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-    res.end(`ok ${ip}:${port}\n`);
+    res.end(`ok ${ip}:${(server.address() as { port: number } | null)?.port ?? port}\n`);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, ip, () => {
       server.off('error', reject);
+      // Port 0 asks the system for a free port: report the one it gave.
+      const bound = (server.address() as { port: number }).port;
       resolve({
         ip,
-        port,
+        port: bound,
         hits: () => hits,
         close: () =>
           new Promise<void>((r) => {
