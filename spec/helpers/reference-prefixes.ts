@@ -32,3 +32,40 @@ export function referenceKeys(texts: readonly string[]): string[] {
 export function isMinimal(inputs: readonly string[], actual: readonly string[]): boolean {
   return ref.compareWithMinimal(inputs, actual).same;
 }
+
+/**
+ * The addresses `items` cover, as the reference parses them: each item a prefix (a bare address is a host prefix) or
+ * a range `first-last`; the result is the merged runs `family|first|last`, sorted, so two lists cover the same
+ * addresses exactly when their results are equal, however each splits them.
+ */
+export function referenceCoverage(items: readonly string[]): string[] {
+  const width = { 4: 32, 6: 128 } as const;
+  const spans: { family: 4 | 6; first: bigint; last: bigint }[] = [];
+  for (const item of items) {
+    const dash = item.indexOf('-');
+    if (dash >= 0) {
+      const a = ref.parsePrefix(item.slice(0, dash));
+      const b = ref.parsePrefix(item.slice(dash + 1));
+      if (a.family !== b.family || a.len !== width[a.family] || b.len !== width[b.family] || b.net < a.net) throw new Error(`not a range: ${item}`);
+      spans.push({ family: a.family, first: a.net, last: b.net });
+    } else {
+      const p = ref.parsePrefix(item);
+      spans.push({ family: p.family, first: p.net, last: p.net + (1n << BigInt(width[p.family] - p.len)) - 1n });
+    }
+  }
+  spans.sort((x, y) => x.family - y.family || (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+  const out: { family: 4 | 6; first: bigint; last: bigint }[] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last && last.family === s.family && s.first <= last.last + 1n) {
+      if (s.last > last.last) last.last = s.last;
+    } else out.push({ ...s });
+  }
+  return out.map((s) => `${s.family}|${s.first}|${s.last}`);
+}
+
+/** Whether a prefix text has no host bits set (the reference's parser clears them, so check before comparing). */
+export function hasNoHostBits(text: string): boolean {
+  const p = ref.parsePrefix(text);
+  return ref.parsePrefix(text.split('/')[0]!).net === p.net;
+}

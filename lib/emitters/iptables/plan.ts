@@ -108,12 +108,15 @@ export function planRules(requirements: readonly ResolvedRequirement[], options:
 }
 
 function familyRules(req: ResolvedRequirement, family: Family, threshold: number, sets: SetRegistry): string[] {
-  const src = sourceMatch(req, family, threshold, sets);
-  if (!src) return [];
+  const source = sourceMatch(req, family, threshold, sets);
+  if (!source) return [];
   const rules: string[] = [];
+  // Matched on first use: a source set is written only when some destination of this family needs it.
+  let src: AddressMatch | undefined;
   for (const group of groupByPorts(req.destinations)) {
     const cidrs = pick(aggregateDestinations(group), family);
     if (cidrs.length === 0) continue;
+    src ??= source();
     const dst = addressMatch(cidrs, threshold, () => sets.use(family, cidrs, req.id, 'd'));
     for (const s of matchArgs(src, '-s', 'src')) {
       for (const d of matchArgs(dst, '-d', 'dst')) {
@@ -127,13 +130,16 @@ function familyRules(req: ResolvedRequirement, family: Family, threshold: number
   return rules;
 }
 
-/** The source match for one family; `undefined` when the requirement has sources but none of this family. */
-function sourceMatch(req: ResolvedRequirement, family: Family, threshold: number, sets: SetRegistry): AddressMatch | undefined {
+/**
+ * The source match for one family, made (and its set registered) when called; `undefined` when the requirement has
+ * sources but none of this family.
+ */
+function sourceMatch(req: ResolvedRequirement, family: Family, threshold: number, sets: SetRegistry): (() => AddressMatch) | undefined {
   const all = sourceAddresses(req);
-  if (!all) return { any: true };
+  if (!all) return () => ({ any: true });
   const cidrs = pick(all, family);
   if (cidrs.length === 0) return undefined;
-  return addressMatch(cidrs, threshold, () => sets.use(family, cidrs, req.id, 's'));
+  return () => addressMatch(cidrs, threshold, () => sets.use(family, cidrs, req.id, 's'));
 }
 
 function addressMatch(cidrs: string[], threshold: number, set: () => string): AddressMatch {
