@@ -33,14 +33,16 @@ export function isMinimal(inputs: readonly string[], actual: readonly string[]):
   return ref.compareWithMinimal(inputs, actual).same;
 }
 
-/**
- * The addresses `items` cover, as the reference parses them: each item a prefix (a bare address is a host prefix) or
- * a range `first-last`; the result is the merged runs `family|first|last`, sorted, so two lists cover the same
- * addresses exactly when their results are equal, however each splits them.
- */
-export function referenceCoverage(items: readonly string[]): string[] {
+interface Span {
+  family: 4 | 6;
+  first: bigint;
+  last: bigint;
+}
+
+/** Each item (a prefix, a bare address, or a range `first-last`) as its first and last address, sorted. */
+function spansOf(items: readonly string[]): Span[] {
   const width = { 4: 32, 6: 128 } as const;
-  const spans: { family: 4 | 6; first: bigint; last: bigint }[] = [];
+  const spans: Span[] = [];
   for (const item of items) {
     const dash = item.indexOf('-');
     if (dash >= 0) {
@@ -53,15 +55,29 @@ export function referenceCoverage(items: readonly string[]): string[] {
       spans.push({ family: p.family, first: p.net, last: p.net + (1n << BigInt(width[p.family] - p.len)) - 1n });
     }
   }
-  spans.sort((x, y) => x.family - y.family || (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
-  const out: { family: 4 | 6; first: bigint; last: bigint }[] = [];
-  for (const s of spans) {
+  return spans.sort((x, y) => x.family - y.family || (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+}
+
+/**
+ * The addresses `items` cover, as the reference parses them: each item a prefix (a bare address is a host prefix) or
+ * a range `first-last`; the result is the merged runs `family|first|last`, sorted, so two lists cover the same
+ * addresses exactly when their results are equal, however each splits them.
+ */
+export function referenceCoverage(items: readonly string[]): string[] {
+  const out: Span[] = [];
+  for (const s of spansOf(items)) {
     const last = out[out.length - 1];
     if (last && last.family === s.family && s.first <= last.last + 1n) {
       if (s.last > last.last) last.last = s.last;
     } else out.push({ ...s });
   }
   return out.map((s) => `${s.family}|${s.first}|${s.last}`);
+}
+
+/** Whether no address is in two of `items` (touching is fine): what an interval set without auto-merge needs. */
+export function referenceDisjoint(items: readonly string[]): boolean {
+  const spans = spansOf(items);
+  return spans.every((s, i) => i === 0 || spans[i - 1]!.family !== s.family || spans[i - 1]!.last < s.first);
 }
 
 /** Whether a prefix text has no host bits set (the reference's parser clears them, so check before comparing). */
