@@ -23,6 +23,7 @@ interface Settings {
   flushTable: boolean;
   prefix: string;
   threshold: number;
+  maxelem: number;
 }
 
 /**
@@ -59,6 +60,13 @@ const iptables: Emitter = {
       describe: 'table: a full filter table for iptables-restore (replaces every filter rule); chains: only the fwgen chains, for iptables-restore --noflush (the jumps are added once by hand)',
     },
     'ipset-threshold': { type: 'integer', default: 8, min: 0, max: 1_000_000, describe: 'an address list with more prefixes than this becomes an ipset set' },
+    'ipset-maxelem': {
+      type: 'integer',
+      default: 65536,
+      min: 1,
+      max: 2 ** 31,
+      describe: "maxelem of every hash:net set (ipset's default is 65536, the most entries a set takes); a set with more prefixes gets it doubled until they fit",
+    },
     'name-prefix': { type: 'string', default: 'fwgen', pattern: '^[a-z][a-z0-9]{0,11}$', describe: 'prefix of chain names (upper case) and set names' },
   },
   emit(set, options, context) {
@@ -79,7 +87,7 @@ const iptables: Emitter = {
     const templates = loadTemplates(templateSpecs as Record<'rules' | 'ipset', unknown>);
     const notes = [...context.fidelity, ...plan.diagnostics].map((d) => lineComment(d.message));
     const files: OutputFile[] = [];
-    if (plan.sets.length) files.push({ path: SETS_FILE, contents: templates.ipset(ipsetView(plan.sets, context)).trimEnd() + '\n' });
+    if (plan.sets.length) files.push({ path: SETS_FILE, contents: templates.ipset(ipsetView(plan.sets, s.maxelem, context)).trimEnd() + '\n' });
     for (const family of [4, 6] as const) files.push({ path: FILES[family], contents: templates.rules(rulesView(plan, family, s, context, notes)).trimEnd() + '\n' });
     return { files: files.sort((a, b) => (a.path === FILES[4] ? -1 : b.path === FILES[4] ? 1 : a.path < b.path ? -1 : 1)), diagnostics: plan.diagnostics };
   },
@@ -96,6 +104,7 @@ function settings(o: EmitterOptions): Settings {
     flushTable: o.flush !== 'chains',
     prefix: String(o['name-prefix'] ?? 'fwgen'),
     threshold: Number(o['ipset-threshold'] ?? 8),
+    maxelem: Number(o['ipset-maxelem'] ?? MAXELEM),
   };
 }
 
@@ -194,14 +203,17 @@ function finalRules(family: Family, final: Final): string[] {
   return [`-p tcp ${comment} -j REJECT --reject-with tcp-reset`, `${comment} -j REJECT --reject-with ${family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable'}`];
 }
 
-/** Default maxelem of hash:net; a bigger set gets the next power of two, so its `create` line rarely changes. */
+/**
+ * ipset's default maxelem, the most entries a hash set takes (ipset(8), "maxelem"); a bigger set gets it doubled until
+ * it fits, so its `create` line rarely changes.
+ */
 const MAXELEM = 65536;
 
-function ipsetView(sets: readonly IpSet[], context: EmitContext) {
+function ipsetView(sets: readonly IpSet[], least: number, context: EmitContext) {
   return {
     header: context.header.map(lineComment),
     sets: sets.map((x) => {
-      let maxelem = MAXELEM;
+      let maxelem = least;
       while (maxelem < x.cidrs.length) maxelem *= 2;
       return {
         name: iptToken(x.name),
