@@ -12,9 +12,17 @@
 //   kind 'cidrs': IPv4 and IPv6 prefixes only, for address-matching targets (nftables, iptables). About 80% IPv4
 //                 (/32, /28 and /24, spaced so that neighbours do not merge), 20% IPv6 (/64, /128). Aggregation
 //                 leaves every prefix as it is, so the set elements equal the destinations.
+//
+// Ports: `mixed` (default) cycles HTTPS, HTTP+HTTPS, TCP ranges and a bare TCP port; `web` cycles HTTP and HTTPS
+// ports only, for targets that match names only on web traffic (Azure Firewall application rules drop a name on a
+// TCP range), so that every name still reaches the output. `shape: 'one'` is always https:443.
 
-/** Port lists, cycled by requirement: https only, http+https, a TCP range, https plus an AMQP range. */
-const PORTS = [['https:443'], ['http:80', 'https:443'], ['tcp:8000-8080'], ['https:443', 'tcp:5671-5672'], ['https:443', 'tcp:9093']];
+/** Port lists, cycled by requirement: https only, http+https, a TCP range, https plus an AMQP range, https plus Kafka. */
+const PORTS = {
+  mixed: [['https:443'], ['http:80', 'https:443'], ['tcp:8000-8080'], ['https:443', 'tcp:5671-5672'], ['https:443', 'tcp:9093']],
+  /** The same rhythm with web ports only: https, http+https, https on 8443, http on 8080 with https, https. */
+  web: [['https:443'], ['http:80', 'https:443'], ['https:8443'], ['http:8080', 'https:443'], ['https:443']],
+};
 
 /** Destinations per requirement, cycled: mostly a handful, now and then a larger row. */
 const ROW_SIZES = [3, 8, 1, 12, 5, 20, 2, 9];
@@ -53,9 +61,12 @@ function cidrDestination(i) {
  * @param {'rows' | 'one'} shape `rows` (default): rows of ROW_SIZES destinations; `one`: a single requirement
  *   holding all `n` destinations on https:443 (a generated allowlist pasted as one row), which shows costs that grow
  *   with the size of one requirement rather than with the whole set.
+ * @param {'mixed' | 'web'} ports the port lists the rows cycle through (see PORTS)
  * @returns {{ text: string, requirements: number, destinations: number }}
  */
-export function syntheticYaml(kind, n, shape = 'rows') {
+export function syntheticYaml(kind, n, shape = 'rows', ports = 'mixed') {
+  const portLists = PORTS[ports];
+  if (!portLists) throw new Error(`unknown port lists ${ports}`);
   const dest = kind === 'names' ? hostDestination : cidrDestination;
   const lines = [
     `id: synthetic-${kind}-${n}`,
@@ -73,7 +84,7 @@ export function syntheticYaml(kind, n, shape = 'rows') {
     lines.push(
       `  - id: row-${r}`,
       `    destinations: [${dests.join(', ')}]`,
-      `    ports: [${PORTS[r % PORTS.length].join(', ')}]`,
+      `    ports: [${shape === 'one' ? 'https:443' : portLists[r % portLists.length].join(', ')}]`,
       `    purpose: Synthetic row ${r}`,
       `    provenance: { line: ${r + 1}, row: ${r + 1}, text: "| row ${r} | ${size} destinations |" }`,
     );
@@ -83,9 +94,9 @@ export function syntheticYaml(kind, n, shape = 'rows') {
   return { text: lines.join('\n') + '\n', requirements: r, destinations: n };
 }
 
-// `node bench/synthetic.mjs names 1000 [rows|one] > file.yaml` writes one, for a look or for `fwgen emit`.
+// `node bench/synthetic.mjs names 1000 [rows|one] [mixed|web] > file.yaml` writes one, for a look or for `fwgen emit`.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [kind = 'names', n = '1000', shape = 'rows'] = process.argv.slice(2);
-  if ((kind !== 'names' && kind !== 'cidrs') || (shape !== 'rows' && shape !== 'one')) throw new Error('usage: node bench/synthetic.mjs names|cidrs N [rows|one]');
-  process.stdout.write(syntheticYaml(kind, Number(n), shape).text);
+  const [kind = 'names', n = '1000', shape = 'rows', ports = 'mixed'] = process.argv.slice(2);
+  if ((kind !== 'names' && kind !== 'cidrs') || (shape !== 'rows' && shape !== 'one') || !(ports in PORTS)) throw new Error('usage: node bench/synthetic.mjs names|cidrs N [rows|one] [mixed|web]');
+  process.stdout.write(syntheticYaml(kind, Number(n), shape, ports).text);
 }
