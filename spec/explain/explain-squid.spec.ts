@@ -11,7 +11,7 @@ import { explain } from '../../lib/explain/explain.js';
 import { getEmitter } from '../../lib/emit/registry.js';
 import { emitTarget } from '../../lib/emit/run-emitter.js';
 import type { ResolvedRequirementSet } from '../../lib/model/resolved.js';
-import { proxyRequest, requireEngines, startSquid, startTlsServer, type SquidInstance, type TestServer } from '../helpers/engines.js';
+import { proxyRequest, requireEngines, startOnLoopback, startSquid, type SquidInstance, type TestServer } from '../helpers/engines.js';
 
 const HOSTS = [
   'mcr.microsoft.com',
@@ -27,19 +27,22 @@ const HOSTS = [
   'q.quay.io',
   'pypi.org',
 ];
-const SERVER_IP = '127.0.0.77';
 
 describe('fwgen explain agrees with a real Squid', function () {
   this.timeout(120_000);
   let set: ResolvedRequirementSet;
   let tls: TestServer | undefined;
+  let serverIp = '';
 
   before(async function () {
     requireEngines(this, 'squid', 'curl', 'openssl');
     const sets = [];
     for (const id of ['mcr', 'azure-arc-ml']) sets.push((await loadRequirementFile(catalogFile(id)!)).set!);
     set = expand(sets, { params: { region: 'eastus', 'region-code': 'eus' } }).set!;
-    tls = await startTlsServer(SERVER_IP, 443);
+    // 443 because the catalogs require it; on 127.0.0.77 unless that port is taken there (then a random loopback address).
+    const started = await startOnLoopback(1, [{ port: 443, tls: true }], { preferred: ['127.0.0.77'] });
+    tls = started.servers[0];
+    serverIp = started.ips[0]!;
   });
   after(async () => tls?.close());
 
@@ -51,7 +54,7 @@ describe('fwgen explain agrees with a real Squid', function () {
       it('gives the same answer as Squid for every host on 443', async function () {
         const emitter = await getEmitter('squid');
         const out = emitTarget(set, emitter, { subdomains: mode });
-        squid = await startSquid({ fragment: out.files[0]!.contents, hosts: Object.fromEntries(HOSTS.map((h) => [h, SERVER_IP])) });
+        squid = await startSquid({ fragment: out.files[0]!.contents, hosts: Object.fromEntries(HOSTS.map((h) => [h, serverIp])) });
         const table: string[] = [];
         let allowed = 0;
         for (const host of HOSTS) {

@@ -641,6 +641,46 @@ export function startTlsServer(ip: string, port: number): Promise<TestServer> {
   return listen(createHttpsServer({ key, cert }) as unknown as HttpServer, ip, port);
 }
 
+/** What {@link startOnLoopback} starts on each address: a port (fixed, because a catalog requires it) and its kind. */
+export interface LoopbackServerSpec {
+  port: number;
+  tls?: boolean;
+}
+
+/** A random loopback address outside 127.0.0.0/16, where clients and bound test sources live. */
+function randomLoopback(): string {
+  const r = (n: number) => Math.floor(Math.random() * n);
+  return `127.${1 + r(254)}.${r(256)}.${1 + r(254)}`;
+}
+
+/**
+ * Test servers on fixed ports (the 443 and 80 a catalog requires) of `count` loopback addresses. Any address of
+ * 127.0.0.0/8 reaches this host, so when a port is taken on one address (another process, or the same spec run twice
+ * at once on a busy machine) the servers move to fresh random addresses: `preferred` first, then up to `attempts`
+ * random groups. Anything but EADDRINUSE fails at once.
+ */
+export async function startOnLoopback(count: number, specs: readonly LoopbackServerSpec[], opts: { preferred?: string[]; attempts?: number } = {}): Promise<{ ips: string[]; servers: TestServer[] }> {
+  const attempts = opts.attempts ?? 8;
+  const tried: string[] = [];
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const ips = attempt === 0 && opts.preferred?.length === count ? [...opts.preferred] : [];
+    while (ips.length < count) {
+      const ip = randomLoopback();
+      if (!ips.includes(ip)) ips.push(ip);
+    }
+    tried.push(ips.join('/'));
+    const started: TestServer[] = [];
+    try {
+      for (const ip of ips) for (const spec of specs) started.push(await (spec.tls ? startTlsServer(ip, spec.port) : startHttpServer(ip, spec.port)));
+      return { ips, servers: started };
+    } catch (e) {
+      await Promise.all(started.map((x) => x.close()));
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  throw new Error(`ports ${specs.map((x) => x.port).join(', ')} were in use on every loopback address tried: ${tried.join(', ')}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Client through the proxy
 // ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import { expand } from '../../../lib/expand/index.js';
 import { loadRequirementFile } from '../../../lib/load/index.js';
 import type { ResolvedRequirement, ResolvedRequirementSet } from '../../../lib/model/resolved.js';
 import { runCli } from '../../helpers/cli.js';
-import { proxyRequest, requireEngines, startHttpServer, startSquid, startTlsServer, type SquidInstance, type TestServer } from '../../helpers/engines.js';
+import { proxyRequest, requireEngines, startOnLoopback, startSquid, type SquidInstance, type TestServer } from '../../helpers/engines.js';
 
 type Mode = 'exact' | 'widen';
 type Method = 'CONNECT' | 'GET';
@@ -69,13 +69,6 @@ const CLIENT = '127.0.0.1';
 /** HTTP servers listen on these ports, TLS servers on the others. */
 const HTTP_PORTS = [80, 8080];
 const TLS_PORTS = [443, 8443];
-/** Loopback address pairs (OK, MISS) to try, in case another test process holds the first. */
-const ADDRESS_PAIRS: [string, string][] = [
-  ['127.0.0.2', '127.0.0.3'],
-  ['127.0.0.12', '127.0.0.13'],
-  ['127.0.0.22', '127.0.0.23'],
-  ['127.0.0.32', '127.0.0.33'],
-];
 const CONCURRENCY = 12;
 
 interface Probe {
@@ -254,21 +247,14 @@ async function pool<T, R>(items: readonly T[], n: number, deadline: number, fn: 
   return out;
 }
 
+/**
+ * The OK and MISS servers on the fixed ports the catalogs require (127.0.0.2 and .3 unless a port is taken there, then
+ * random loopback addresses: another process, or this spec running twice at once, must not fail the bind).
+ */
 async function startServers(): Promise<{ okIp: string; missIp: string; servers: TestServer[] }> {
-  for (const [okIp, missIp] of ADDRESS_PAIRS) {
-    const started: TestServer[] = [];
-    try {
-      for (const ip of [okIp, missIp]) {
-        for (const port of HTTP_PORTS) started.push(await startHttpServer(ip, port));
-        for (const port of TLS_PORTS) started.push(await startTlsServer(ip, port));
-      }
-      return { okIp, missIp, servers: started };
-    } catch (e) {
-      await Promise.all(started.map((s) => s.close()));
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-    }
-  }
-  throw new Error(`every loopback address pair is in use: ${ADDRESS_PAIRS.map((p) => p.join('/')).join(', ')}`);
+  const specs = [...HTTP_PORTS.map((port) => ({ port })), ...TLS_PORTS.map((port) => ({ port, tls: true }))];
+  const { ips, servers } = await startOnLoopback(2, specs, { preferred: ['127.0.0.2', '127.0.0.3'] });
+  return { okIp: ips[0]!, missIp: ips[1]!, servers };
 }
 
 async function resolveScenario(s: Scenario): Promise<ResolvedRequirementSet> {
