@@ -147,7 +147,7 @@ const cilium: Emitter = {
             'same endpoint selectors, each holding part of every toCIDRSet, fromCIDRSet and toFQDNs list: together they allow',
             'exactly the same. When a later run writes fewer, delete the ones it no longer writes (or apply with --prune and',
             'the label app.kubernetes.io/managed-by=fwgen), or their addresses and names stay allowed.',
-            ...policies.map((p) => `  ${p.metadata.name}: ${p.specs.length} specs, ${Buffer.byteLength(JSON.stringify(p))} bytes as JSON`),
+            ...policies.map(({ policy, bytes }) => `  ${policy.metadata.name}: ${policy.specs.length} specs, ${bytes} bytes as JSON`),
           ]
         : [];
     const lines = [...context.header, ...parts, ...(notes.length ? ['', 'Fidelity notes:', ...notes.map((n) => `  ${n}`)] : [])];
@@ -157,9 +157,9 @@ const cilium: Emitter = {
     let body = '# Nothing to allow: every requirement was dropped (see the notes above).\n';
     if (policies.length) {
       const w = new YamlWriter('1.1');
-      policies.forEach((p, i) => {
+      policies.forEach(({ policy }, i) => {
         if (i > 0) w.line('---');
-        w.map(p as unknown as Record<string, unknown>);
+        w.map(policy as unknown as Record<string, unknown>);
       });
       body = w.text();
     }

@@ -13,7 +13,7 @@ import { dnsSpec, fqdnKey, policyObject, type BuiltSpecs, type FqdnSelector, typ
  * object. Which object an entry goes to is decided by the shared splitter (jump consistent hashing; see
  * ../k8s-networkpolicy/split.ts).
  */
-export function policyParts(built: BuiltSpecs, o: PolicyOptions, budget: number, diagnostics: Diagnostic[]): Policy[] {
+export function policyParts(built: BuiltSpecs, o: PolicyOptions, budget: number, diagnostics: Diagnostic[]): SizedPolicy[] {
   const plan = planItems(built, o);
   const name = built.name;
   const emptyBytes = jsonBytes(policyObject(name, o, []));
@@ -26,16 +26,23 @@ export function policyParts(built: BuiltSpecs, o: PolicyOptions, budget: number,
     diagnostics.push({ code: 'EMIT_OPTION', severity: 'error', message: `--set name: ${name} is too long for the names of its ${result.parts} parts (${partName(name, result.parts - 1)} passes 253 characters)`, hint: 'give a shorter --set name', target: 'cilium', params: { option: 'name' } });
     return [];
   }
-  // Entries per rule per object, and names per endpoint selector per object, in their order.
+  // Entries per rule per object, and names per endpoint selector per object, in their order; per object, the specs
+  // that have entries in it, in spec order (items come in spec order), so that each object visits its own specs
+  // rather than all of them: objects and specs both grow with the destinations.
   const entries = new Map<string, unknown[]>();
   const lookups = new Map<string, Map<string, FqdnSelector>>();
+  const specsOfPart: number[][] = Array.from({ length: result.parts }, () => []);
   plan.items.forEach((_, i) => {
     const at = plan.where[i]!;
     const p = result.partOf[i]!;
-    const k = `${p}/${at.rule}`;
+    const k = `${p}/${at.spec}.${at.rule}`;
     const list = entries.get(k);
     if (list) list.push(at.entry);
-    else entries.set(k, [at.entry]);
+    else {
+      entries.set(k, [at.entry]);
+      const specs = specsOfPart[p]!;
+      if (specs[specs.length - 1] !== at.spec) specs.push(at.spec);
+    }
     if (at.lookup !== undefined) {
       const lk = `${p}/${at.lookup}`;
       const names = lookups.get(lk) ?? new Map<string, FqdnSelector>();
@@ -43,14 +50,16 @@ export function policyParts(built: BuiltSpecs, o: PolicyOptions, budget: number,
       lookups.set(lk, names);
     }
   });
-  const policies: Policy[] = [];
+  const policies: SizedPolicy[] = [];
   for (let p = 0; p < result.parts; p++) {
     const specs: Spec[] = [];
     plan.selectors.forEach((selector, si) => {
       const names = lookups.get(`${p}/${si}`);
       if (names) specs.push(dnsSpec(selector, [...names.values()], o));
     });
-    built.specs.forEach((spec, si) => {
+    // The first object also holds the rules that are not split, so it goes through every spec once.
+    for (const si of p === 0 ? built.specs.keys() : specsOfPart[p]!) {
+      const spec = built.specs[si]!;
       const dir = spec.egress ? 'egress' : 'ingress';
       const rules: Rule[] = [];
       (spec[dir] ?? []).forEach((rule, ri) => {
@@ -63,16 +72,22 @@ export function policyParts(built: BuiltSpecs, o: PolicyOptions, budget: number,
         if (list) rules.push({ ...rule, [kind]: list });
       });
       if (rules.length) specs.push({ description: spec.description, endpointSelector: spec.endpointSelector, [dir]: rules });
-    });
+    }
     // An object without specs would add nothing: none is written (Cilium refuses a policy without specs).
     if (specs.length === 0) continue;
     const policy = policyObject(partName(name, p), o, specs);
     const bytes = jsonBytes(policy);
     if (bytes > budget) throw new InternalError(`${policy.metadata.name} is ${bytes} bytes of JSON, over the ${budget} the split planned for`);
     if (bytes > APPLY_ANNOTATION_LIMIT) diagnostics.push(beyondApply('cilium', policy.metadata.name, bytes, budget));
-    policies.push(policy);
+    policies.push({ policy, bytes });
   }
   return policies;
+}
+
+/** A policy object and its size as JSON (measured once, for the limit and the header). */
+export interface SizedPolicy {
+  policy: Policy;
+  bytes: number;
 }
 
 
@@ -87,8 +102,8 @@ interface Plan {
   fixedBytes: number;
   containers: SplitContainer[];
   items: SplitItem[];
-  /** Per item: its rule (`spec.rule`), its entry, and for a name the index of its endpoint selector's DNS spec. */
-  where: { rule: string; entry: unknown; lookup?: number }[];
+  /** Per item: its spec, its rule within the spec, its entry, and for a name the index of its endpoint selector's DNS spec. */
+  where: { spec: number; rule: number; entry: unknown; lookup?: number }[];
   selectors: Selector[];
 }
 
@@ -129,7 +144,7 @@ function planItems(built: BuiltSpecs, o: PolicyOptions): Plan {
         // A name is written twice when the DNS rule lists the names: in toFQDNs and in the DNS spec.
         const mirrored = kind === 'toFQDNs' && o.dnsLookups === 'required' ? bytes : 0;
         items.push({ key: kind === 'toFQDNs' ? fqdnKey(entry as FqdnSelector) : (entry as { cidr: string }).cidr, bytes: bytes + mirrored, containers: dns ? [ruleContainer, dns.container] : [ruleContainer] });
-        where.push({ rule: `${si}.${ri}`, entry, ...(dns ? { lookup: dns.lookup } : {}) });
+        where.push({ spec: si, rule: ri, entry, ...(dns ? { lookup: dns.lookup } : {}) });
       }
     });
   });

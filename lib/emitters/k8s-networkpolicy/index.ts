@@ -202,7 +202,8 @@ function policyDocuments(name: string, type: 'Egress' | 'Ingress', rules: Rule[]
   const items: SplitItem[] = [];
   const itemPeers: K8sPeer[] = [];
   const containerOf: number[] = [];
-  for (const r of rules) {
+  const ruleOfContainer: number[] = [];
+  for (const [i, r] of rules.entries()) {
     if (!splittable(r)) {
       fixedBytes += jsonBytes(ruleObject(r, r.peers)) + 1;
       containerOf.push(-1);
@@ -210,6 +211,7 @@ function policyDocuments(name: string, type: 'Egress' | 'Ingress', rules: Rule[]
     }
     const c = containers.length;
     containerOf.push(c);
+    ruleOfContainer.push(i);
     containers.push({ bytes: jsonBytes({ [peerKey]: [], ...(r.ports ? { ports: r.ports } : {}) }) + 1 });
     // {"ipBlock":{"cidr":"..."}} and a comma; every CIDR is ASCII.
     for (const peer of r.peers!) {
@@ -222,27 +224,36 @@ function policyDocuments(name: string, type: 'Egress' | 'Ingress', rules: Rule[]
     ctx.diagnostics.push(tooLarge(name, result.reason, result.bytes, ctx.budget));
     return [];
   }
-  // Per container, its peers in each part, in their order (address order).
+  // Per container, its peers in each part, in their order (address order); per part, the rules that have peers in it,
+  // in rule order (items come in rule order), so that each part visits its own rules rather than all of them: parts and
+  // rules both grow with the destinations.
   const byPart = containers.map(() => new Map<number, K8sPeer[]>());
+  const rulesOfPart: number[][] = Array.from({ length: result.parts }, () => []);
   items.forEach((it, i) => {
-    const m = byPart[it.containers[0]!]!;
+    const c = it.containers[0]!;
+    const m = byPart[c]!;
     const p = result.partOf[i]!;
     const list = m.get(p);
     if (list) list.push(itemPeers[i]!);
-    else m.set(p, [itemPeers[i]!]);
+    else {
+      m.set(p, [itemPeers[i]!]);
+      rulesOfPart[p]!.push(ruleOfContainer[c]!);
+    }
   });
   const docs: DocumentPlan[] = [];
   for (let p = 0; p < result.parts; p++) {
     const partRules: { rule: Rule; object: object; peers?: K8sPeer[] }[] = [];
-    rules.forEach((r, i) => {
+    // The first part also holds the rules that are not split, so it goes through every rule once.
+    for (const i of p === 0 ? rules.keys() : rulesOfPart[p]!) {
+      const r = rules[i]!;
       const c = containerOf[i]!;
       if (c < 0) {
         if (p === 0) partRules.push({ rule: r, object: ruleObject(r, r.peers), ...(r.peers ? { peers: r.peers } : {}) });
-        return;
+        continue;
       }
       const peers = byPart[c]!.get(p);
       if (peers) partRules.push({ rule: r, object: ruleObject(r, peers), peers });
-    });
+    }
     // An object without rules would add nothing (the others isolate the pods already): none is written.
     if (partRules.length === 0) continue;
     const pname = partName(name, p);
