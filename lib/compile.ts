@@ -10,6 +10,7 @@ import { catalogFile, catalogIds } from './catalogs/index.js';
 import { getEmitter } from './emit/registry.js';
 import { emitTarget, needsServiceTags, type EmitEnvironment } from './emit/run-emitter.js';
 import type { ServiceTagsData } from './service-tags/service-tags.js';
+import { pushAll } from './model/array.js';
 
 export interface CompileInput extends ExpandInput {
   /** Built-in catalog ids. */
@@ -69,7 +70,7 @@ export async function compile(input: CompileInput, cache?: CompileCache): Promis
     if (f) files.push(f);
     else diagnostics.push({ code: 'USAGE', severity: 'error', message: `no built-in catalog "${id}"`, hint: `built-in catalogs: ${catalogIds().join(', ')}`, params: { catalog: id } });
   }
-  files.push(...(input.files ?? []));
+  pushAll(files, input.files ?? []);
   const load = (f: string) => {
     if (!cache) return loadRequirementFile(f);
     let hit = cache.loaded.get(f);
@@ -79,7 +80,7 @@ export async function compile(input: CompileInput, cache?: CompileCache): Promis
     return hit;
   };
   const loaded = await Promise.all(files.map(load));
-  diagnostics.push(...loaded.flatMap((l) => l.diagnostics));
+  pushAll(diagnostics, loaded.flatMap((l) => l.diagnostics));
   if (hasErrors(diagnostics)) throw new FwgenError(sortDiagnostics(diagnostics));
   const key = JSON.stringify([files, input.params ?? {}, input.options ?? {}, input.bind ?? {}]);
   let expanded = cache?.expanded.get(key);
@@ -87,7 +88,7 @@ export async function compile(input: CompileInput, cache?: CompileCache): Promis
     expanded = expand(loaded.map((l) => l.set!), input);
     cache?.expanded.set(key, expanded);
   }
-  diagnostics.push(...expanded.diagnostics);
+  pushAll(diagnostics, expanded.diagnostics);
   if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(sortDiagnostics(diagnostics));
   const result = await emit(expanded.set, input.target, input.targetOptions, input.serviceTags);
   const all = sortDiagnostics([...diagnostics, ...result.diagnostics]);

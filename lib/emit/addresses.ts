@@ -1,5 +1,6 @@
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
 import { aggregatePrefixes, aggregateRanges, mergeAddresses, prefixesOf, rangesOf, type AddressRange, type MergedAddresses } from '../model/aggregate.js';
+import { pushAll } from '../model/array.js';
 
 export { aggregatePrefixes, aggregateRanges, type AddressRange };
 
@@ -31,8 +32,8 @@ function mergeEndpoints(endpoints: Iterable<ResolvedEndpoint>): MergedAddresses 
   const all: string[] = [];
   for (const e of endpoints) {
     if (e.kind === 'cidr') all.push(e.cidr);
-    else if (e.kind === 'group') all.push(...(e.cidrs ?? []));
-    else if (e.kind === 'service-tag') all.push(...(e.prefixes ?? []));
+    else if (e.kind === 'group') pushAll(all, e.cidrs ?? []);
+    else if (e.kind === 'service-tag') pushAll(all, e.prefixes ?? []);
   }
   return mergeAddresses(all);
 }

@@ -8,6 +8,7 @@ import { compareHosts, compareStrings } from '../model/order.js';
 import { comparePorts, formatPort } from '../model/port.js';
 import { checkParameterValues, expandParameters } from './expand-parameters.js';
 import { checkBroad } from './check-broad.js';
+import { pushAll } from '../model/array.js';
 
 /** Values for parameters, options and endpoint groups, as given on the command line or by a caller. */
 export interface ExpandInput {
@@ -82,8 +83,8 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
     // With a bad value the names built from it would only repeat the same error.
     if (badValues.size === 0) {
       const r = expandParameters(set, { parameters: setParams, options: setOptions, bindings: setBindings });
-      diagnostics.push(...r.diagnostics);
-      requirements.push(...r.requirements);
+      pushAll(diagnostics, r.diagnostics);
+      pushAll(requirements, r.requirements);
     }
     const values: Record<string, string | string[]> = {};
     for (const p of set.parameters) {
@@ -96,7 +97,7 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
   const merged = mergeDuplicates(requirements);
-  diagnostics.push(...checkBroad(merged));
+  pushAll(diagnostics, checkBroad(merged));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
   return { set: { sets: infos, requirements: merged }, diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -10,6 +10,7 @@ import { getEmitter } from '../emit/registry.js';
 import { catalogDir, catalogFile } from '../catalogs/index.js';
 import type { Project, ProjectOutput } from './load-project.js';
 import { loadEmittersTracked } from './plugin-files.js';
+import { pushAll } from '../model/array.js';
 
 export interface RenderedProject {
   files: PlannedFile[];
@@ -59,12 +60,12 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
         compileCache,
       );
       if (serviceTags && tags.uses(serviceTags) > usesBefore) tags.usedBy(serviceTags, output.displayPath);
-      diagnostics.push(...r.diagnostics);
+      pushAll(diagnostics, r.diagnostics);
       if (output.strict && r.diagnostics.some((d) => d.severity === 'warning')) strictFailures.push(output.displayPath);
-      files.push(...placeFiles(output, r.files));
+      pushAll(files, placeFiles(output, r.files));
     } catch (e) {
       if (!(e instanceof FwgenError)) throw e;
-      diagnostics.push(...e.diagnostics.map((d) => (d.span ? d : { ...d, span: output.span })));
+      pushAll(diagnostics, e.diagnostics.map((d) => (d.span ? d : { ...d, span: output.span })));
     }
   }
   // Modules loaded with require() at run time (the public-suffix list, tldts, which the CLI bundle leaves out; a
@@ -73,7 +74,7 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
   for (const [file, loaded] of compileCache.loaded) {
     read.push(file);
     const r = await loaded;
-    read.push(...(r.listFiles ?? []));
+    pushAll(read, r.listFiles ?? []);
   }
   return {
     files: hasErrors(diagnostics) ? [] : files,

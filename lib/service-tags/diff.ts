@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { tagPrefixes, type ServiceTag, type ServiceTagsData } from './service-tags.js';
+import { pushAll } from '../model/array.js';
 
 /** What one tag allows in the new file and not the old (`gained`), and the reverse (`lost`). */
 export interface TagChange {
@@ -33,7 +34,7 @@ export function diffServiceTags(before: ServiceTagsData, after: ServiceTagsData,
   const ranges = (tag: ServiceTag | undefined, file: string): Ranges => {
     if (!tag) return { v4: [], v6: [] };
     const r = tagPrefixes(tag, file);
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     return toRanges(r.prefixes);
   };
   for (const name of names) {

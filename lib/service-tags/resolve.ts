@@ -4,6 +4,7 @@ import type { ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } fr
 import { nearest } from '../model/nearest.js';
 import { aggregatePrefixes } from '../model/aggregate.js';
 import { tagPrefixes, type ServiceTag, type ServiceTagsData } from './service-tags.js';
+import { pushAll } from '../model/array.js';
 
 /** Tags already resolved per Service Tags file, so a project with many outputs aggregates each tag once. */
 const resolvedByData = new WeakMap<ServiceTagsData, Map<string, ResolvedEndpoint>>();
@@ -81,7 +82,7 @@ export function resolveServiceTags(set: ResolvedRequirementSet, data: ServiceTag
       return resolved;
     }
     const { prefixes, diagnostics: bad } = tagPrefixes(tag, data.info.file);
-    diagnostics.push(...bad);
+    pushAll(diagnostics, bad);
     const resolved: ResolvedEndpoint = { ...e, resolvedName: tag.name, prefixes: aggregatePrefixes(prefixes) };
     // A tag with a bad prefix is reported every time it is used, never served from the cache.
     if (bad.length === 0) cache.set(key, resolved);

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { parseServiceTags, placeDiagnostics, tagPrefixes, type ServiceTagsData } from './service-tags.js';
+import { pushAll } from '../model/array.js';
 
 /** More problems than this in one file are summed up in one line: the file is not what it should be. */
 const SHOWN = 20;
@@ -17,7 +18,7 @@ export function validateServiceTags(text: string, file: string): { data?: Servic
     problems.push({ code: 'TAGS_FILE', severity: 'error', message: `$.changeNumber: ${changeNumber} is not a whole number`, span: { file, line: 1, col: 1 }, params: { path: '$.changeNumber' } });
   }
   for (const tag of parsed.data.tags.values()) {
-    problems.push(...tagPrefixes(tag, file).diagnostics);
+    pushAll(problems, tagPrefixes(tag, file).diagnostics);
     if (problems.length > SHOWN * 10) break;
   }
   if (problems.length) return { diagnostics: cap(placeDiagnostics(text, problems.slice(0, SHOWN)), problems.length, file) };

@@ -4,6 +4,7 @@ import type { ResolvedEndpoint, ResolvedRequirement } from '../../model/resolved
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { commentText } from '../../emit/header.js';
 import { formatPort } from '../../model/port.js';
+import { pushAll } from '../../model/array.js';
 
 type Tag = Extract<ResolvedEndpoint, { kind: 'service-tag' }>;
 type Group = Extract<ResolvedEndpoint, { kind: 'group' }>;
@@ -24,7 +25,7 @@ export function sourceSide(req: ResolvedRequirement): SourceSide {
   const side: SourceSide = { any: !req.sources || req.sources.length === 0, cidrs: [], tags: [], unbound: [], hosts: [] };
   for (const s of req.sources ?? []) {
     if (s.kind === 'cidr') side.cidrs.push(s.cidr);
-    else if (s.kind === 'group' && s.cidrs) side.cidrs.push(...s.cidrs);
+    else if (s.kind === 'group' && s.cidrs) pushAll(side.cidrs, s.cidrs);
     else if (s.kind === 'group') side.unbound.push(s);
     else if (s.kind === 'service-tag') side.tags.push(s);
     else side.hosts.push(s);

@@ -17,6 +17,7 @@ import {
   unboundSourceDiagnostic,
   uniq,
 } from '../azure-common/requirements.js';
+import { pushAll } from '../../model/array.js';
 
 export const TARGET = 'azure-firewall';
 
@@ -90,7 +91,7 @@ export function buildRules(set: ResolvedRequirementSet, options: RuleOptions): F
   const registry = new IpGroupRegistry(options);
   for (const req of set.requirements) {
     const r = requirementRules(req, options, registry);
-    out.diagnostics.push(...r.diagnostics);
+    pushAll(out.diagnostics, r.diagnostics);
     for (const rule of r.rules) (rule.kind === 'application' ? out.application : out.network).push(rule as never);
   }
   checkUnique([...out.application, ...out.network].map((r) => r.name), 'rule');
@@ -139,7 +140,7 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions, regist
         const list = uniqProtocols(protocols);
         const key = list.map((p) => `${p.protocolType}:${p.port}`).join(',');
         const entry = app.get(key) ?? { protocols: list, fqdns: [] };
-        entry.fqdns.push(...targetFqdns(e));
+        pushAll(entry.fqdns, targetFqdns(e));
         app.set(key, entry);
       }
       for (const [transport, ports] of byTransport(networkPorts)) addNet(transport, ports, undefined, e.name);

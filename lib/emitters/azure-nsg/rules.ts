@@ -6,6 +6,7 @@ import { aggregateEndpoints } from '../../emit/addresses.js';
 import { formatPort } from '../../model/port.js';
 import { checkUnique, requirementRuleNames } from '../azure-common/names.js';
 import { hostSourceDiagnostic, portText, provenanceLines, ruleDescription, sourceSide, tagName, unboundSourceDiagnostic, uniq } from '../azure-common/requirements.js';
+import { pushAll } from '../../model/array.js';
 
 export const TARGET = 'azure-nsg';
 
@@ -58,8 +59,8 @@ export function buildRules(set: ResolvedRequirementSet, substitutions: Substitut
   const diagnostics: Diagnostic[] = [];
   for (const req of set.requirements) {
     const r = requirementRules(req, substitutions.get(req.id) ?? [], maxRulePrefixes);
-    rules.push(...r.rules);
-    diagnostics.push(...r.diagnostics);
+    pushAll(rules, r.rules);
+    pushAll(diagnostics, r.diagnostics);
   }
   checkUnique(rules.map((r) => r.name), 'security rule');
   return { rules, diagnostics };

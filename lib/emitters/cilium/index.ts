@@ -6,6 +6,7 @@ import { policyParts } from './parts.js';
 import { maxObjectBytesOption } from '../kubernetes-common/object-size.js';
 import { YamlWriter } from '../k8s-networkpolicy/yaml-writer.js';
 import { LABEL_KEY, LABEL_LIST, parseLabels } from './values.js';
+import { pushAll } from '../../model/array.js';
 
 const exact = { level: 'exact' } as const;
 
@@ -134,7 +135,7 @@ const cilium: Emitter = {
       doubleStar: options['double-star'] === true,
     };
     const built = buildSpecs(set, po);
-    diagnostics.push(...built.diagnostics);
+    pushAll(diagnostics, built.diagnostics);
     const budget = Number(options['max-object-bytes']);
     const policies = built.specs.length ? policyParts(built, po, budget, diagnostics) : [];
     if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };

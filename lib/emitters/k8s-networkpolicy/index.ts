@@ -8,6 +8,7 @@ import { renderStream, type DocumentPlan } from './render.js';
 import { partName, splitItems, type SplitContainer, type SplitItem } from './split.js';
 import { InternalError } from '../../model/diagnostic.js';
 import { allExact } from '../../emit/fidelity-presets.js';
+import { pushAll } from '../../model/array.js';
 
 const byName = { hint: 'use --target cilium (toFQDNs) or squid to allow the name' };
 const unbound = { level: 'drop', note: 'the group is not bound to addresses, so no rule can name its systems', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
@@ -102,7 +103,7 @@ function emitPolicies(set: ResolvedRequirementSet, options: EmitterOptions, head
       if (type === 'Egress' && options['allow-dns'] === true) list.unshift(dnsRule(String(options['dns-namespace']), selectors.dns));
       const parts = policyDocuments(`${prefix}${info.id}-${type.toLowerCase()}`, type, list, info, policy);
       if (parts.length > 1) split = true;
-      docs.push(...parts);
+      pushAll(docs, parts);
       if (type === 'Egress') egressPolicies++;
     }
   }

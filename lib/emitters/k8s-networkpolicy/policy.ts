@@ -7,6 +7,7 @@ import { InternalError } from '../../model/diagnostic.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { describeSelector } from './names.js';
 import { groupByPorts } from '../../emit/text.js';
+import { pushAll } from '../../model/array.js';
 
 export const TARGET = 'k8s-networkpolicy';
 
@@ -179,8 +180,8 @@ function dropped(req: ResolvedRequirement, subject: string, note: string, hint: 
  */
 function standInDiagnostic(req: ResolvedRequirement, podSelector: Record<string, string>): Diagnostic | undefined {
   const local: ResolvedEndpoint[] = [];
-  if (req.direction !== 'inbound') local.push(...(req.sources ?? []));
-  if (req.direction !== 'outbound') local.push(...req.destinations.map((d) => d.endpoint));
+  if (req.direction !== 'inbound') pushAll(local, req.sources ?? []);
+  if (req.direction !== 'outbound') pushAll(local, req.destinations.map((d) => d.endpoint));
   if (local.length === 0) return undefined;
   const names = [...new Set(local.map(describeEndpoint))];
   const subject = `protected side ${names.join(', ')}`;

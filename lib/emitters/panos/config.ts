@@ -9,6 +9,7 @@ import { compareStrings } from '../../model/order.js';
 import { DESCRIPTION_MAX, EDL_NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, freeText, objectName } from './names.js';
 import { aggregateDestinationRanges, aggregateRanges, type AddressRange } from '../../emit/addresses.js';
 import { groupByPorts } from '../../emit/text.js';
+import { pushAll } from '../../model/array.js';
 
 export interface ConfigOptions {
   fromZone: string;
@@ -185,7 +186,7 @@ class Builder {
     const edl = this.o.edl!;
     const name = objectName([this.o.prefix, 'edl', list.kind, list.id], EDL_NAME_MAX);
     const entries: string[] = [];
-    for (const r of ranges) entries.push(...r.cidrs);
+    for (const r of ranges) pushAll(entries, r.cidrs);
     const l: ExternalList = { name, url: `${edl.url}${name}.txt`, file: `edl/${name}.txt`, recurring: edl.recurring, description: freeText(list.description, DESCRIPTION_MAX.externalList), entries };
     const seen = this.externalLists.get(name);
     if (seen && !sameList(seen.entries, entries)) throw new InternalError(`external list ${name} defined twice`);

@@ -11,6 +11,7 @@ import { compareHosts } from '../../model/order.js';
 import { aclName, squidComment, squidToken, subdomainRegex } from './escape.js';
 import templateSpecs from './templates.js';
 import { groupByPorts, provenanceTexts } from '../../emit/text.js';
+import { pushAll } from '../../model/array.js';
 
 const exact = { level: 'exact' } as const;
 const notHttp = { hint: 'use --target iptables, nftables or azure-nsg for traffic a proxy does not carry' };
@@ -152,11 +153,11 @@ function sourceAcl(req: ResolvedRequirement, base: string): AclView | undefined 
   const cidrs: string[] = [];
   for (const s of req.sources) {
     if (s.kind === 'cidr') cidrs.push(s.cidr);
-    else if (s.kind === 'service-tag') cidrs.push(...(s.prefixes ?? []));
+    else if (s.kind === 'service-tag') pushAll(cidrs, s.prefixes ?? []);
     else if (s.kind === 'group') {
       // An unbound group widens the rule to every client; the core has said so.
       if (!s.cidrs) return undefined;
-      cidrs.push(...s.cidrs);
+      pushAll(cidrs, s.cidrs);
     }
   }
   if (cidrs.length === 0) throw new InternalError(`${req.id}: no source address left for the src acl`);
