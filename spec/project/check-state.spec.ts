@@ -22,10 +22,11 @@ describe('fwgen check with the state of the last render', function () {
   this.timeout(120_000);
   let dir: string;
   let cache: string;
-  const fwgen = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FWGEN_CACHE_DIR: cache, FWGEN_TODAY: '2025-11-01' } });
+  const fwgenOn = (today: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FWGEN_CACHE_DIR: cache, FWGEN_TODAY: today } });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
+  const fwgen = (...args: string[]) => fwgenOn('2025-11-01', ...args);
   const stateFiles = () => (existsSync(join(cache, 'check')) ? readdirSync(join(cache, 'check')) : []);
   /** Edits a file in place, keeping its size (and, for `keepTimes`, its atime and mtime). */
   const edit = (file: string, from: string, to: string, keepTimes = false) => {
@@ -207,6 +208,20 @@ outputs:
     writeFileSync(file, '{ not json');
     expect(current().stderr).not.to.contain(SKIPPED);
     // The full check that found everything current recorded the state again.
+    fast();
+  });
+
+  it('warns of Service Tags that grew old while nothing changed, and still renders nothing', function () {
+    // The file is of 2025-10-28: 4 days old on the state's day, 404 days a year later. The warning depends on the
+    // date only, so the state must not hide it, and it goes to stderr: the outputs and the answer stay the same.
+    const later = fwgenOn('2026-12-06', 'check');
+    expect(later.code, later.stderr).to.equal(0);
+    expect(later.stderr).to.contain(SKIPPED);
+    expect(later.stderr).to.match(/warning\[TAGS_STALE\][^\n]*ServiceTags_Public_20251028\.json[^\n]*404 days/);
+    expect(later.stdout).to.equal('');
+    const off = fwgenOn('2026-12-06', 'check', '--max-tags-age', '0');
+    expect(off.stderr).not.to.contain('TAGS_STALE');
+    expect(fwgen('check').stderr).not.to.contain('TAGS_STALE');
     fast();
   });
 
