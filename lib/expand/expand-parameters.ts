@@ -89,7 +89,8 @@ function substitute(template: string, values: Map<string, string[]>): string[] {
 
 function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext, binding: SetBinding): ResolvedEndpoint[] {
   const template = e.kind === 'host' ? e.name : e.kind === 'service-tag' ? e.region ?? '' : '';
-  const needed = placeholders(template).filter((n) => !ctx.values.has(n));
+  // A placeholder is `{name}`: most endpoints (every CIDR) have none, and skip the scan.
+  const needed = template.includes('{') ? placeholders(template).filter((n) => !ctx.values.has(n)) : [];
   if (needed.length) {
     for (const n of needed) ctx.missing.set(n, [...(ctx.missing.get(n) ?? []), `${ctx.set.id}/${req.id}`]);
     return [];

@@ -53,8 +53,11 @@ function bad(cidr: string): InternalError {
   return new InternalError(`not a canonical prefix: ${JSON.stringify(cidr)}`);
 }
 
+// Octets as text once: converting four numbers per address allocates four strings each time.
+const OCTET_TEXT = Array.from({ length: 256 }, (_, i) => String(i));
+
 function v4Text(n: number): string {
-  return `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) & 255}.${Math.floor(n / 256) & 255}.${n & 255}`;
+  return OCTET_TEXT[Math.floor(n / 16777216)]! + '.' + OCTET_TEXT[Math.floor(n / 65536) & 255]! + '.' + OCTET_TEXT[Math.floor(n / 256) & 255]! + '.' + OCTET_TEXT[n & 255]!;
 }
 
 /** Merged v4 ranges as [first, last] pairs of numbers, sorted, disjoint and non-adjacent. */
