@@ -28,58 +28,119 @@ export function headerRole(cell: string): Role | undefined {
 
 export interface ColumnReading {
   roles: (Role | undefined)[];
-  /** The roles were found from cell content because the table has no header (or no header word matched). */
+  /** The destination column was found from cell content: no header word named it, or the one named holds no names. */
   byContent: boolean;
+  /** Why a column was taken (or left) when its header alone would have said otherwise, for the draft's comments. */
+  notes: string[];
 }
+
+/** What one column's cells hold: how many are names (hosts, wildcards, placeholders, CIDRs), ports, service tags. */
+export interface ColumnContent {
+  cells: number;
+  names: number;
+  /** Cells of words that name machines or any address ("Servers", "All nodes", "Any"): endpoint groups. */
+  groups: number;
+  ports: number;
+  tags: number;
+}
+
+/** Counts, per column, the non-empty cells that read as names, as ports, and as service tags. */
+export function columnContents(table: Table): ColumnContent[] {
+  const width = Math.max(0, ...table.rows.map((r) => r.cells.length), table.header?.length ?? 0);
+  const out: ColumnContent[] = [];
+  for (let c = 0; c < width; c++) {
+    const content = { cells: 0, names: 0, groups: 0, ports: 0, tags: 0 };
+    for (const r of table.rows) {
+      const raw = r.cells[c] ?? '';
+      if (raw.trim() === '') continue;
+      content.cells++;
+      const text = normalizeInline(raw, 'cell').text;
+      if (namesCell(text)) content.names++;
+      else if (GROUP_WORDS.test(text.replace(/[*_`]/g, ''))) content.groups++;
+      const p = parsePortCell(text);
+      if (p.ports.length > 0 && p.unparsed.length === 0) content.ports++;
+      if (scanTokens(text, { tagsExpected: true }).some((t) => t.kind === 'service-tag')) content.tags++;
+    }
+    out.push(content);
+  }
+  return out;
+}
+
+/** Mostly names: the host, CIDR and placeholder tokens cover at least half the cell (a purpose cell names one now and then). */
+function namesCell(text: string): boolean {
+  const tokens = scanTokens(text).filter((t) => t.kind === 'host' || t.kind === 'cidr');
+  const placeholders = [...text.matchAll(/\{[a-z0-9-]+\}/g)].filter((m) => !tokens.some((t) => m.index! >= t.start && m.index! < t.end));
+  const covered = tokens.reduce((n, t) => n + t.raw.length, 0) + placeholders.reduce((n, m) => n + m[0].length, 0);
+  return covered > 0 && covered >= text.trim().length / 2;
+}
+
+/** Words that name machines or any address: a cell of them is an endpoint group, not a description. */
+export const MACHINE_WORDS = /\b(nodes?|headnodes?|machines?|servers?|hosts?|vms?|instances?|clients?|devices?|workers?|masters?|subnets?|clusters?|pods?|workstations?|computers?|appliances?|gateways?|agents?|controllers?|runners?|desktops?|laptops?|users?)\b/i;
+const GROUP_WORDS = new RegExp(`^\\s*(?:any|all|\\*|anywhere|internet|.{0,40}${MACHINE_WORDS.source}.{0,40})\\s*$`, 'i');
+
+/** Endpoints: names, or words naming machines (a destination column of endpoint groups). */
+const isEndpointColumn = (c: ColumnContent | undefined) => c !== undefined && c.names + c.groups > 0 && (c.names + c.groups) * 2 >= c.cells;
+const isNameColumn = (c: ColumnContent | undefined) => c !== undefined && c.names > 0 && c.names * 2 >= c.cells;
 
 export function tableRoles(table: Table): ColumnReading {
-  if (table.header) {
-    const roles = table.header.map(headerRole);
-    if (roles.includes('destination') || roles.includes('service-tag')) return { roles, byContent: false };
-    // A header naming no destination column: find the column whose cells hold names.
-    const dest = contentDestinationColumn(table, roles);
-    if (dest !== undefined) {
-      roles[dest] = 'destination';
-      return { roles, byContent: true };
+  const contents = columnContents(table);
+  const width = contents.length;
+  const header = table.header?.map((h) => normalizeInline(h, 'cell').text.replace(/[*_`]/g, '').trim());
+  const roles: (Role | undefined)[] = table.header ? table.header.map(headerRole) : new Array(width).fill(undefined);
+  while (roles.length < width) roles.push(undefined);
+  const notes: string[] = [];
+  const label = (c: number) => `column ${c + 1}${header?.[c] ? ` ("${header[c]}")` : ''}`;
+  const share = (c: number) => `${contents[c]!.names} of ${contents[c]!.cells} cells`;
+  // A column headed like a destination whose cells are not names ("Endpoint used with private link": Public,
+  // Private) gives way to a column whose cells are, whatever its header says ("Agent resource").
+  const headed = roles.flatMap((r, i) => (r === 'destination' ? [i] : []));
+  const named = headed.filter((c) => isEndpointColumn(contents[c]));
+  let byContent = false;
+  if (headed.length && named.length === 0) {
+    const found = contentDestinationColumn(contents, roles, true);
+    if (found !== undefined) {
+      for (const c of headed) {
+        roles[c] = 'purpose';
+        notes.push(`${label(c)} is headed like a destination but holds names in ${share(c)}: read as a description`);
+      }
+      roles[found] = 'destination';
+      notes.push(`${label(found)} holds names in ${share(found)}: read as the destinations`);
+      byContent = true;
     }
-    return { roles, byContent: false };
+  } else if (named.length && named.length < headed.length) {
+    for (const c of headed) {
+      if (named.includes(c)) continue;
+      roles[c] = 'purpose';
+      notes.push(`${label(c)} is headed like a destination but holds names in ${share(c)} (${named.map(label).join(', ')} holds them): read as a description`);
+    }
   }
-  const width = Math.max(0, ...table.rows.map((r) => r.cells.length));
-  const roles: (Role | undefined)[] = new Array(width).fill(undefined);
-  const dest = contentDestinationColumn(table, roles);
-  if (dest === undefined) return { roles, byContent: true };
+  if (roles.includes('destination') || roles.includes('service-tag')) return { roles, byContent, notes };
+  // No column of destinations by its header: the column whose cells hold names, if one does.
+  const dest = contentDestinationColumn(contents, roles, false);
+  if (dest === undefined) return { roles, byContent: !table.header, notes };
   roles[dest] = 'destination';
-  for (let c = 0; c < width; c++) {
-    if (c === dest) continue;
-    const cells = table.rows.map((r) => r.cells[c] ?? '').filter((x) => x.trim() !== '');
-    if (cells.length && cells.every((x) => {
-      const p = parsePortCell(x);
-      return p.ports.length > 0 && p.unparsed.length === 0;
-    })) {
-      if (!roles.includes('port')) roles[c] = 'port';
-    } else if (!roles.includes('purpose') && cells.length) roles[c] = 'purpose';
+  if (!table.header) {
+    for (let c = 0; c < width; c++) {
+      if (c === dest || !contents[c]!.cells) continue;
+      if (contents[c]!.ports === contents[c]!.cells && !roles.includes('port')) roles[c] = 'port';
+      else if (!roles.includes('purpose')) roles[c] = 'purpose';
+    }
   }
-  return { roles, byContent: true };
+  return { roles, byContent: true, notes };
 }
 
-/** The column (not yet given a role) where most cells hold host names or addresses, if any cell does. */
-function contentDestinationColumn(table: Table, roles: readonly (Role | undefined)[]): number | undefined {
+/**
+ * The column where most cells hold host names or addresses, if at least half of its cells do. Columns whose header
+ * gave them a role other than name or purpose are left alone, unless `anyHeader` (the header's destination column
+ * was found to hold no names, so the header is not trusted for this).
+ */
+function contentDestinationColumn(contents: readonly ColumnContent[], roles: readonly (Role | undefined)[], anyHeader: boolean): number | undefined {
   let best: number | undefined;
-  let bestCount = 0;
-  const width = Math.max(0, ...table.rows.map((r) => r.cells.length));
-  for (let c = 0; c < width; c++) {
-    if (roles[c] !== undefined && roles[c] !== 'name' && roles[c] !== 'purpose') continue;
-    let count = 0;
-    for (const r of table.rows) {
-      const text = normalizeInline(r.cells[c] ?? '', 'cell').text;
-      const cellTokens = scanTokens(text).filter((t) => t.kind === 'host' || t.kind === 'cidr');
-      // A purpose column mentions a name now and then; a destination column is mostly names.
-      if (cellTokens.length && cellTokens.reduce((n, t) => n + t.raw.length, 0) >= text.trim().length / 2) count++;
-    }
-    if (count > bestCount) {
-      best = c;
-      bestCount = count;
-    }
+  for (let c = 0; c < contents.length; c++) {
+    const r = roles[c];
+    if (r !== undefined && r !== 'name' && r !== 'purpose' && !(anyHeader && r !== 'port' && r !== 'protocol' && r !== 'service-tag' && r !== 'source')) continue;
+    if (!isNameColumn(contents[c])) continue;
+    if (best === undefined || contents[c]!.names > contents[best]!.names) best = c;
   }
-  return bestCount > 0 && bestCount * 2 >= table.rows.length ? best : undefined;
+  return best;
 }

@@ -6,13 +6,14 @@
  */
 import type { Direction } from '../model/requirement-set.js';
 import type { Block, SourceLine, Table, TableRow } from './blocks.js';
-import { tableRoles, type Role } from './columns.js';
+import { MACHINE_WORDS as MACHINES, tableRoles, type Role } from './columns.js';
 import { Draft, idText, type DraftRequirement, type YamlEndpoint } from './draft.js';
 import { normalizeInline } from './inline.js';
 import { defineParameters, parameterFromWords, type ProseUnit } from './parameters.js';
 import { parsePortCell, portsInProse } from './ports.js';
 import { asksForAccess, conditionIn, isExample, portStatement, saysEachOther, sentenceAt, sentencesOf, statementFor, type PortStatement } from './prose.js';
 import { leftoverWords, scanTokens, schemePort, type HostToken, type Token } from './tokens.js';
+import { hostPathNote } from './pending-forms.js';
 
 interface Context {
   /** Heading path below the title, joined with " > " (or the title when there is nothing below it). */
@@ -57,8 +58,6 @@ function plain(text: string): string {
 
 /** Words saying "any address" in a source or destination cell. */
 const ANY_WORDS = /^(?:any|all|\*|anywhere|everywhere|(?:the\s+)?(?:public\s+)?internet|any\s+(?:source|ip|address|host)|all\s+(?:sources|addresses|ips))$/i;
-/** Words that name machines, so a cell of words is an endpoint group. */
-const MACHINES = /\b(nodes?|headnodes?|machines?|servers?|hosts?|vms?|instances?|clients?|devices?|workers?|masters?|subnets?|clusters?|pods?|workstations?|computers?|appliances?|gateways?|agents?|controllers?|runners?|desktops?|laptops?|users?)\b/i;
 
 export interface InterpretResult {
   title?: string;
@@ -166,14 +165,15 @@ interface Entry {
 
 /** Reads a table with a destination (or service-tag) column into requirements; false when it has neither. */
 function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined): boolean {
-  const { roles, byContent } = tableRoles(table);
+  const { roles, byContent, notes: columnNotes } = tableRoles(table);
   const cols = (role: Role) => roles.flatMap((r, i) => (r === role ? [i] : []));
   const dest = cols('destination');
   const tags = cols('service-tag');
   if (dest.length === 0 && tags.length === 0) return false;
   const tableReview: string[] = [];
   const header = table.header?.map(plain);
-  if (byContent) {
+  if (columnNotes.length) tableReview.push(...columnNotes);
+  else if (byContent) {
     const c = dest[0]!;
     tableReview.push(header ? `no header word names the destination column; column ${c + 1} ("${header[c]}") holds names and is read as the destinations` : `the table has no header; column ${c + 1} holds names and is read as the destinations, the other columns by their content`);
   }
@@ -191,7 +191,7 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     const comments: string[] = [];
     const destText = join(dest, row);
     const { entries, problems, notes } = readEndpoints(destText, row.line, draft, 'destination');
-    review.push(...problems);
+    review.push(...problems.map((p) => p.replace(/^review: /, '')));
     comments.push(...notes);
     const tagText = join(tags, row);
     const alternatives: YamlEndpoint[] = [];
@@ -206,6 +206,10 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
         } else if (tok.kind === 'cidr') alternatives.push(...tok.cidrs);
         else review.push(`"${tok.raw}" in the service tag column is not a service tag; not imported`);
       }
+    }
+    if (entries.length === 0 && problems.some((p) => p.startsWith('review: '))) {
+      for (const p of problems) draft.findings.push({ line: row.line, severity: 'warning', code: 'IMPORT_REVIEW', message: p.startsWith('review: ') ? `review: ${rowLabel}: ${p.slice(8)}` : `${rowLabel}: ${p}` });
+      return;
     }
     if (entries.length === 0) {
       const what = destText.trim() === '' ? 'an empty destination' : `no destination fwgen can read in "${plain(destText)}"`;
@@ -323,7 +327,10 @@ function readEndpoints(text: string, line: number, draft: Draft, role: 'destinat
       const endpoint: YamlEndpoint = t.match === 'subdomains' ? `*.${name}` : t.match === 'apex-and-subdomains' ? { host: name, match: 'apex-and-subdomains' } : name;
       if (t.match === 'apex-and-subdomains') problems.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
       if (t.privateSuffix && t.params.length === 0) problems.push(`"${t.name}" is not under a public top-level domain (an internal name?)`);
-      if (t.path) notes.push(`"${t.raw}": the path ${t.path} is dropped; firewall rules match host names`);
+      if (t.path) {
+        problems.push(hostPathNote(t.raw, t.name, t.path));
+        continue;
+      }
       const port = schemePort(t.scheme, t.port);
       if (t.scheme && port === undefined) problems.push(`"${t.raw}": no port known for scheme ${t.scheme}://`);
       push({ endpoint, ...(port ? { port } : {}) });
@@ -338,7 +345,7 @@ function readEndpoints(text: string, line: number, draft: Draft, role: 'destinat
       push({ endpoint: tagEndpoint(t, line, draft) });
       if (!t.known) problems.push(`service tag "${t.tag}" is not in the shipped Service Tags snapshot`);
     } else {
-      problems.push(`"${t.raw}" not imported: ${t.reason}`);
+      problems.push(t.reason.startsWith('review: ') ? t.reason : `"${t.raw}" not imported: ${t.reason}`);
     }
   }
   // A placeholder standing alone is a whole host name ({control-plane-fqdn}).
@@ -446,7 +453,8 @@ function readProse(
         continue;
       }
       if (t.kind === 'invalid') {
-        if (t.reason) draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `"${t.raw}" ${t.reason}; not imported` });
+        if (t.reason.startsWith('review: ')) draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_REVIEW', message: t.reason });
+        else if (t.reason) draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `"${t.raw}" ${t.reason}; not imported` });
         continue;
       }
       if (t.kind === 'host' && t.path) {

@@ -9,6 +9,7 @@ import { checkFqdn } from '../model/fqdn.js';
 import { checkCidr } from '../model/cidr.js';
 import { serviceTagNames } from './service-tag-names.js';
 import { slug } from './inline.js';
+import { isPartialLabelWildcard, partialLabelNote } from './pending-forms.js';
 
 interface Span {
   /** The text as it stands in the normalised input. */
@@ -197,6 +198,7 @@ function hostToken(body: string, prefix: string, span: Span, options: ScanOption
     return options.prose ? { kind: 'invalid', ...span, reason: '' } : { kind: 'invalid', ...span, reason: 'a CamelCase word, not a host name (a service tag fwgen does not know?)' };
   }
   const probe = body.replace(/\{[a-z0-9-]+\}/g, 'x');
+  if (prefix === '' && isPartialLabelWildcard(probe)) return { kind: 'invalid', ...span, reason: partialLabelNote(span.raw.replace(/^[a-z]+:\/\//i, '').replace(/[/:].*$/, '')) };
   const r = checkFqdn((prefix === '*.' ? '*.' : '') + probe, params.length === 0);
   if (r.problems.length) {
     // In prose, dotted words that are not names at all (e.g. "e.g") pass silently; a bad name in a cell is reported.
