@@ -38,18 +38,27 @@ export function slug(s: string): string {
 export function normalizeInline(input: string, mode: InlineMode): InlineText {
   let links = 0;
   // Code spans first: their content is literal. Markdown/AsciiDoc `x`, RST ``x``, AsciiDoc +x+ (only around a word).
-  const parts: { text: string; code: boolean }[] = [];
+  const parts: { text: string; code: boolean; glueLeft?: boolean; glueRight?: boolean }[] = [];
   const codeRe = /(`+)([\s\S]*?[^`])\1(?!`)|(?<![\w+])\+([^\s+][^+]*?)\+(?![\w+])/g;
   let last = 0;
   for (const m of input.matchAll(codeRe)) {
+    const content = m[2] ?? m[3] ?? '';
+    const end = m.index + m[0].length;
+    // A code span glued to a name (`<region>`.handler.example.com, api.`{tenant}`.example.com) is part of it.
+    const nameLike = /^[A-Za-z0-9.*_{}<>$-]+$/.test(content);
     parts.push({ text: input.slice(last, m.index), code: false });
-    parts.push({ text: m[2] ?? m[3] ?? '', code: true });
-    last = m.index + m[0].length;
+    parts.push({
+      text: content,
+      code: true,
+      glueLeft: nameLike && /[A-Za-z0-9}][.-]$/.test(input.slice(Math.max(0, m.index - 2), m.index)),
+      glueRight: nameLike && /^[.-][A-Za-z0-9{<]/.test(input.slice(end, end + 2)),
+    });
+    last = end;
   }
   parts.push({ text: input.slice(last), code: false });
 
   const out = parts.map((p) => {
-    if (p.code) return ` ${decodeEntities(p.text)} `;
+    if (p.code) return `${p.glueLeft ? '' : ' '}${decodeEntities(p.text)}${p.glueRight ? '' : ' '}`;
     let t = p.text;
     // RST roles :code:`x` were split above; drop the role name left behind.
     t = t.replace(/:[a-z][a-z-]*:$/, ' ');

@@ -447,8 +447,19 @@ function readProse(
     const comments: string[] = [];
     const conditions = new Set<string>();
     let sentence: string | undefined;
+    // A list of service tags ("Service tags" heading, or "the following Service Tags:" before the list): each item
+    // that starts with a tag allows it.
+    const listedTag = b.kind === 'item' && l === b.lines[0] ? leadingServiceTag(norm.text, nearby) : undefined;
+    if (listedTag) {
+      destinations.push(tagEndpoint(listedTag, l.n, draft));
+      if (!listedTag.known) review.push(`service tag "${listedTag.tag}" is not in the shipped Service Tags snapshot`);
+      const condition = conditionIn(norm.text);
+      if (condition) conditions.add(condition);
+      comments.push('a service tag in a list of service tags');
+    }
     for (const t of tokens) {
       if (t.kind === 'service-tag') {
+        if (listedTag && t.start === listedTag.start) continue;
         draft.tag(t.regionParam ? t.raw : t.tag, l.n, t.known);
         continue;
       }
@@ -511,6 +522,18 @@ function readProse(
   }
 }
 
+const SERVICE_TAG_CONTEXT = /\bservice[\s-]*tags?\b/i;
+
+/** The service tag an item of a service-tag list starts with (`Storage`, `AzureArcInfrastructure (if ...)`), if any. */
+function leadingServiceTag(text: string, nearby: string): Extract<Token, { kind: 'service-tag' }> | undefined {
+  if (!SERVICE_TAG_CONTEXT.test(nearby)) return undefined;
+  const first = scanTokens(text, { tagsExpected: true })[0];
+  if (first?.kind !== 'service-tag' || text.slice(0, first.start).trim() !== '') return undefined;
+  // The tag is the item's subject: what follows is a condition or an explanation, not more names.
+  const rest = text.slice(first.end).trim();
+  return rest === '' || /^[(:,–—-]/.test(rest) ? first : undefined;
+}
+
 function proseEndpoints(t: Token, line: number, placeholders: readonly { raw: string; slug: string }[], draft: Draft): YamlEndpoint[] {
   if (t.kind === 'cidr') return t.cidrs;
   if (t.kind !== 'host') return [];
@@ -533,14 +556,28 @@ function readCode(lines: readonly SourceLine[], at: number, ctx: Context, draft:
     const tokens = scanTokens(text.text);
     return { l, text, tokens, words: leftoverWords(text.text, tokens) };
   });
-  const isList = read.length > 0 && read.every((r) => r.tokens.length > 0 && r.tokens.every((t) => t.kind === 'host' || t.kind === 'cidr') && !/[A-Za-z]{2,}/.test(r.words));
+  const kinds = read.map(codeLineKind);
+  const names = kinds.filter((k) => k === 'names' || k === 'pending').length;
+  const sentences = kinds.filter((k) => k === 'sentence').length;
+  // A list of names, possibly with a sentence or two between them ("The following URLs are part of that.").
+  const isList = read.length > 0 && names > 0 && names + sentences === read.length && (sentences === 0 || names >= 2 * sentences);
   if (isList) {
-    const asks = intro !== undefined && asksForAccess(intro);
-    const introPorts = intro ? portsInProse(normalizeInline(intro, 'prose').text) : [];
-    for (const r of read) {
+    let introText = intro;
+    for (const [k, r] of read.entries()) {
+      if (kinds[k] === 'sentence') {
+        introText = r.text.text;
+        continue;
+      }
+      if (kinds[k] === 'pending') {
+        for (const tok of r.tokens) if (tok.kind === 'invalid') draft.findings.push({ line: r.l.n, severity: 'warning', code: 'IMPORT_REVIEW', message: tok.reason });
+        if (!r.tokens.some((tok) => tok.kind === 'host' || tok.kind === 'cidr')) continue;
+      }
+      const asks = introText !== undefined && asksForAccess(introText);
+      const introPorts = introText ? portsInProse(normalizeInline(introText, 'prose').text) : [];
       const destinations: YamlEndpoint[] = [];
       const own = new Set<string>();
       for (const t of r.tokens) {
+        if (t.kind === 'invalid') continue;
         destinations.push(...proseEndpoints(t, r.l.n, r.text.placeholders, draft));
         const p = t.kind === 'host' ? schemePort(t.scheme, t.port) : t.kind === 'cidr' && t.port ? `tcp:${t.port}` : undefined;
         if (p) own.add(p);
@@ -549,7 +586,7 @@ function readCode(lines: readonly SourceLine[], at: number, ctx: Context, draft:
       const review: string[] = [];
       const ports = own.size ? [...own] : introPorts.length ? introPorts : fallbackPorts(statements, r.l.n, ctx, comments, review);
       if (!asks) review.push('listed in a code block without a sentence before it asking for access; check that it is a requirement');
-      const condition = intro === undefined ? undefined : conditionIn(intro);
+      const condition = introText === undefined ? undefined : conditionIn(introText);
       if (condition) review.push(`the text before the block makes it conditional ("${condition}"): consider an option (\`options:\` and \`when:\`)`);
       if (ctx.direction === 'inbound') review.push('the section is about inbound traffic: check whether these are the sources rather than the destinations');
       draft.requirements.push({
@@ -585,6 +622,22 @@ function readCode(lines: readonly SourceLine[], at: number, ctx: Context, draft:
     const list = named.length > 6 ? `${named.slice(0, 6).join(', ')} and ${named.length - 6} more` : named.join(', ');
     draft.findings.push({ line: lines[0]?.n ?? at, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `code block at lines ${lines[0]?.n ?? at}-${end} names ${list}; not imported (sample text, not a list of endpoints)`, hint: 'add what the document asks for by hand' });
   }
+}
+
+/**
+ * One line of a code block: names only (`names`), names of a form the model lacks yet with nothing else
+ * (`pending`), a sentence of prose between them (`sentence`: four words or more, ending like a sentence), or
+ * anything else (a command, a setting, sample output).
+ */
+function codeLineKind(r: { tokens: readonly Token[]; words: string; text: { text: string } }): 'names' | 'pending' | 'sentence' | 'other' {
+  const wordy = /[A-Za-z]{2,}/.test(r.words);
+  if (r.tokens.length && !wordy) {
+    if (r.tokens.every((t) => t.kind === 'host' || t.kind === 'cidr')) return 'names';
+    if (r.tokens.every((t) => t.kind === 'host' || t.kind === 'cidr' || (t.kind === 'invalid' && t.reason.startsWith('review: ')))) return 'pending';
+  }
+  const plainText = r.text.text.trim();
+  if (r.tokens.length === 0 && /^[A-Z]/.test(plainText) && /[.:]$/.test(plainText) && plainText.split(/\s+/).length >= 4 && !/[=;{}<>$]|^\w+:\s*\S/.test(plainText.slice(0, -1))) return 'sentence';
+  return 'other';
 }
 
 /** "All Kubernetes nodes can communicate with each other across all necessary ports": a group to itself. */

@@ -64,8 +64,15 @@ function isTextHeading(line: string): boolean {
   return words.length <= 14 && words.some((w) => /[A-Za-z]{2,}/.test(w));
 }
 
+/** A Markdown block quote's `>` markers, so what is quoted (a table, a code fence, a list) is read as it is elsewhere. */
+function unquote(line: string): string {
+  let l = line;
+  for (let k = 0; k < 4 && /^ {0,3}>/.test(l); k++) l = l.replace(/^ {0,3}> ?/, '');
+  return l;
+}
+
 export function scanDocument(text: string, format: DocumentFormat): Block[] {
-  const lines = text.split('\n');
+  const lines = format === 'markdown' ? text.split('\n').map(unquote) : text.split('\n');
   const blocks: Block[] = [];
   const rstStyles: string[] = [];
   let textHeadings = 0;
