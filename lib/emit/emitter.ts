@@ -10,6 +10,9 @@ export const features = [
   'host-exact',
   'host-subdomains',
   'host-apex-and-subdomains',
+  'host-label-wildcard',
+  'host-path-http',
+  'host-path-tls',
   'cidr',
   'service-tag',
   'group-destination',
@@ -66,6 +69,13 @@ export interface EmitterOptionSpec {
 
 export type EmitterOptions = Record<string, boolean | string | number>;
 
+/** A host endpoint as `matchesHost` sees it: `label` is set for `label-wildcard`. */
+export interface HostPattern {
+  name: string;
+  match: HostMatch;
+  label?: string;
+}
+
 /** What the core passes to every emitter besides the requirements. */
 export interface EmitContext {
   /** fwgen's version, for the output header. */
@@ -99,6 +109,6 @@ export interface Emitter {
    * Whether the target's rule for a host endpoint lets `host` through, for `fwgen explain`. Absent: the model's own
    * meaning of the match mode (exact; subdomains at any depth; apex and subdomains).
    */
-  matchesHost?(endpoint: { name: string; match: HostMatch }, host: string, options: EmitterOptions): boolean;
+  matchesHost?(endpoint: HostPattern, host: string, options: EmitterOptions): boolean;
   emit(set: ResolvedRequirementSet, options: EmitterOptions, context: EmitContext): EmitResult;
 }

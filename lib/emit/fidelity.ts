@@ -3,12 +3,13 @@ import type { PortSpec } from '../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../model/resolved.js';
 import type { Emitter, Feature, Fidelity, FidelityTable } from './emitter.js';
 import { describeEndpoint } from '../model/describe.js';
-import { formatPort } from '../model/port.js';
+import { comparePorts, formatPort } from '../model/port.js';
+import { endpointKey, endpointSortKey } from '../expand/index.js';
 
 export function endpointFeature(e: ResolvedEndpoint): Feature {
   switch (e.kind) {
     case 'host':
-      return e.match === 'exact' ? 'host-exact' : e.match === 'subdomains' ? 'host-subdomains' : 'host-apex-and-subdomains';
+      return e.match === 'exact' ? 'host-exact' : e.match === 'subdomains' ? 'host-subdomains' : e.match === 'label-wildcard' ? 'host-label-wildcard' : 'host-apex-and-subdomains';
     case 'cidr':
       return 'cidr';
     case 'service-tag':
@@ -40,8 +41,19 @@ export interface FidelityOutcome {
 }
 
 export function resolveFidelity(emitter: Emitter, options: Record<string, unknown>): FidelityTable {
-  return typeof emitter.fidelity === 'function' ? emitter.fidelity(options as never) : emitter.fidelity;
+  const table = typeof emitter.fidelity === 'function' ? emitter.fidelity(options as never) : emitter.fidelity;
+  if (HOST_FORMS.every((f) => table[f] !== undefined)) return table;
+  // A plugin written before these host forms existed sees them only in the forms it knows, widened and said so.
+  const fill = Object.fromEntries(HOST_FORMS.filter((f) => table[f] === undefined).map((f) => [f, UNDECLARED]));
+  return { ...table, ...fill };
 }
+
+const HOST_FORMS = ['host-label-wildcard', 'host-path-http', 'host-path-tls'] as const satisfies readonly Feature[];
+const UNDECLARED: Fidelity = {
+  level: 'widen',
+  note: 'the target does not declare how it matches this form, so it is given the wider form it knows (*.name, or the host without its path)',
+  hint: 'the target\'s author can declare host-label-wildcard, host-path-http and host-path-tls in its fidelity table',
+};
 
 /**
  * Applies a target's fidelity table: removes what it drops (using the vendor's address form instead where the target
@@ -74,7 +86,10 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
     }
     const destinations: ResolvedDestination[] = [];
     const substitutes: ResolvedDestination[] = [];
-    for (const d of req.destinations) {
+    let lowered = false;
+    for (const written of req.destinations) {
+     for (const d of lowerHostForm(written, table, (f, subject, feature) => say(f, subject, feature, written.span))) {
+      if (d !== written) lowered = true;
       const ef = endpointFeature(d.endpoint);
       const endpointFidelity = table[ef];
       const isName = d.endpoint.kind === 'host';
@@ -114,6 +129,7 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
       }
       for (const [feature, { f, ports }] of byLevel) say(f, `${describeEndpoint(d.endpoint)} on ${ports.map(formatPort).join(', ')}`, feature, d.span);
       if (kept.length) destinations.push(kept.length === d.ports.length ? d : { ...d, ports: kept });
+     }
     }
     for (const s of substitutes) {
       const f = table[endpointFeature(s.endpoint)];
@@ -126,7 +142,7 @@ export function applyFidelity(set: ResolvedRequirementSet, emitter: Emitter, tab
     // Unchanged, the requirement itself goes on, so what later stages keep per destination list is kept for every target.
     const unchanged = destinations.length === req.destinations.length && destinations.every((d, i) => d === req.destinations[i]);
     if (unchanged) requirements.push(req);
-    else if (destinations.length) requirements.push({ ...req, destinations });
+    else if (destinations.length) requirements.push({ ...req, destinations: lowered ? mergeWidened(destinations) : destinations });
   }
   return { set: { ...set, requirements }, diagnostics };
 }
@@ -141,6 +157,9 @@ function destinationFeatures(req: ResolvedRequirement): Feature[] {
     let lastPorts: unknown;
     for (const d of req.destinations) {
       found.add(endpointFeature(d.endpoint));
+      if (d.endpoint.kind === 'host' && d.endpoint.path !== undefined) {
+        for (const p of d.ports) found.add(portFeature(p) === 'port-http' ? 'host-path-http' : 'host-path-tls');
+      }
       // A row's destinations share one port list.
       if (d.ports === lastPorts) continue;
       lastPorts = d.ports;
@@ -186,4 +205,72 @@ function withGroupHint(f: Exclude<Fidelity, { level: 'exact' }>, endpoint: Resol
   if (endpoint?.kind !== 'group' || endpoint.cidrs) return f;
   const id = endpoint.group.slice(endpoint.group.indexOf('/') + 1);
   return { ...f, hint: `bind the group to its addresses: --bind ${id}=CIDR[,CIDR...]` };
+}
+
+type Say = (f: Fidelity, subject: string, feature: Feature) => void;
+type HostEndpoint = Extract<ResolvedEndpoint, { kind: 'host' }>;
+
+/**
+ * A host with a path or a partial-label wildcard, in the forms the target can say: the path is kept on the ports whose
+ * class (plain HTTP, or HTTPS and other TCP, where the path is inside TLS) the target matches by path and removed on
+ * the others; a wildcard label the target cannot say becomes `*.` the rest. Each change is said. A form whose name the
+ * target drops altogether is left as written, for the drop (or the vendor's address form) that follows.
+ */
+function lowerHostForm(d: ResolvedDestination, table: FidelityTable, say: Say): ResolvedDestination[] {
+  const e = d.endpoint;
+  if (e.kind !== 'host' || (e.path === undefined && e.match !== 'label-wildcard')) return [d];
+  const base = table[endpointFeature(e)];
+  if (base.level === 'drop' || base.level === 'error') return [d];
+  const out: ResolvedDestination[] = [];
+  for (const piece of e.path === undefined ? [d] : lowerPath(d, e, table, say)) {
+    const pe = piece.endpoint as HostEndpoint;
+    const f = table['host-label-wildcard'];
+    if (pe.match !== 'label-wildcard' || f.level === 'exact') {
+      out.push(piece);
+      continue;
+    }
+    const { label: _label, ...rest } = pe;
+    const widened: HostEndpoint = { ...rest, match: 'subdomains' };
+    say(f, `${describeEndpoint(pe)} (to ${describeEndpoint(widened)})`, 'host-label-wildcard');
+    out.push({ ...piece, endpoint: widened });
+  }
+  return out;
+}
+
+function lowerPath(d: ResolvedDestination, e: HostEndpoint, table: FidelityTable, say: Say): ResolvedDestination[] {
+  const { path: _path, ...bare } = e;
+  const out: ResolvedDestination[] = [];
+  const classes: [Feature, PortSpec[]][] = [
+    ['host-path-http', d.ports.filter((p) => portFeature(p) === 'port-http')],
+    ['host-path-tls', d.ports.filter((p) => portFeature(p) !== 'port-http')],
+  ];
+  for (const [feature, ports] of classes) {
+    if (ports.length === 0) continue;
+    const f = table[feature];
+    const whole = ports.length === d.ports.length;
+    if (f.level === 'exact') {
+      out.push(whole ? d : { ...d, ports });
+      continue;
+    }
+    say(f, `${describeEndpoint(e)} on ${ports.map(formatPort).join(', ')}${f.level === 'widen' ? ` (to ${describeEndpoint(bare)})` : ''}`, feature);
+    if (f.level === 'widen') out.push({ ...d, endpoint: bare, ports });
+  }
+  return out;
+}
+
+/** Destinations that widening made equal, as one: their ports and provenance joined, in canonical order. */
+function mergeWidened(destinations: ResolvedDestination[]): ResolvedDestination[] {
+  const byKey = new Map<string, ResolvedDestination>();
+  for (const d of destinations) {
+    const key = endpointKey(d.endpoint);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, d);
+      continue;
+    }
+    const ports = new Map([...seen.ports, ...d.ports].map((p) => [formatPort(p), p]));
+    const provenance = [...new Set([...seen.provenance, ...d.provenance])];
+    byKey.set(key, { ...seen, ports: [...ports.values()].sort(comparePorts), provenance });
+  }
+  return [...byKey.values()].sort((a, b) => (endpointSortKey(a.endpoint) < endpointSortKey(b.endpoint) ? -1 : 1));
 }

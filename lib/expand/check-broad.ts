@@ -59,8 +59,10 @@ export function checkBroad(requirements: readonly ResolvedRequirement[]): Diagno
       const e = d.endpoint;
       if (e.kind === 'host' && e.match !== 'exact' && req.allowBroad === undefined) {
         const kind = suffixKind(e.name);
-        if (kind === 'icann') flag(e, d.span, 'destination', `allows every name under the public suffix "${e.name}"`, true);
-        else if (kind === 'private') flag(e, d.span, 'destination', `allows every name under "${e.name}", a suffix shared by all of the provider's customers`, false);
+        // A partial-label wildcard covers one label's pattern only, but that label may be anyone's name.
+        const what = e.match === 'label-wildcard' ? `every name "${e.label}" directly under` : 'every name under';
+        if (kind === 'icann') flag(e, d.span, 'destination', `allows ${what} the public suffix "${e.name}"`, true);
+        else if (kind === 'private') flag(e, d.span, 'destination', `allows ${what} "${e.name}", a suffix shared by all of the provider's customers`, false);
       }
       if (e.kind === 'cidr' && e.cidr.endsWith('/0')) flag(e, d.span, 'destination', 'allows every address', true);
     }

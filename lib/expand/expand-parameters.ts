@@ -109,7 +109,7 @@ function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext,
     case 'host':
       return substitute(e.name, ctx.values).flatMap((name) => {
         // The base of a wildcard may be a single label ("*.io"): the over-broad check reports that, not the grammar.
-        const r = checkFqdn(name, e.match === 'exact');
+        const r = checkFqdn(name, e.match === 'exact' && e.label === undefined);
         if (r.problems.length) {
           for (const p of r.problems) {
             ctx.diagnostics.push({
@@ -124,7 +124,7 @@ function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext,
           }
           return [];
         }
-        return [{ kind: 'host' as const, name: r.name!, match: e.match }];
+        return [{ kind: 'host' as const, name: r.name!, match: e.match, ...(e.label !== undefined ? { label: e.label } : {}), ...(e.path !== undefined ? { path: e.path } : {}) }];
       });
   }
 }

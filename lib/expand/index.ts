@@ -139,7 +139,7 @@ function checkBindings(bind: Record<string, string | string[]>, diagnostics: Dia
 export function endpointKey(e: ResolvedEndpoint): string {
   switch (e.kind) {
     case 'host':
-      return `host:${e.match}:${e.name}`;
+      return `host:${e.match}:${e.label !== undefined ? e.label + '.' : ''}${e.name}${e.path ?? ''}`;
     case 'cidr':
       return `cidr:${e.cidr}`;
     case 'service-tag':
@@ -153,7 +153,9 @@ const KIND_ORDER: Record<ResolvedEndpoint['kind'], number> = { host: 0, cidr: 1,
 
 export function compareEndpoints(a: ResolvedEndpoint, b: ResolvedEndpoint): number {
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
-  if (a.kind === 'host' && b.kind === 'host') return compareHosts(a.name, b.name) || compareStrings(a.match, b.match);
+  if (a.kind === 'host' && b.kind === 'host') {
+    return compareHosts(a.name, b.name) || compareStrings(a.match, b.match) || compareStrings(a.label ?? '', b.label ?? '') || compareStrings(a.path ?? '', b.path ?? '');
+  }
   return compareStrings(endpointKey(a), endpointKey(b));
 }
 
@@ -163,7 +165,10 @@ export function compareEndpoints(a: ResolvedEndpoint, b: ResolvedEndpoint): numb
  * name does in `compareHosts`.
  */
 export function endpointSortKey(e: ResolvedEndpoint): string {
-  if (e.kind === 'host') return `${KIND_ORDER.host}${e.name.split('.').reverse().join('.')}\0${e.match}`;
+  if (e.kind === 'host') {
+    const base = `${KIND_ORDER.host}${e.name.split('.').reverse().join('.')}\0${e.match}`;
+    return e.label === undefined && e.path === undefined ? base : `${base}\0${e.label ?? ''}\0${e.path ?? ''}`;
+  }
   return `${KIND_ORDER[e.kind]}${endpointKey(e)}`;
 }
 

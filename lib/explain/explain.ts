@@ -1,13 +1,16 @@
 import type { Emitter, EmitterOptions } from '../emit/emitter.js';
-import type { HostMatch, PortSpec } from '../model/requirement-set.js';
+import type { PortSpec } from '../model/requirement-set.js';
+import type { HostPattern } from '../emit/emitter.js';
+import { labelMatches } from '../model/host-form.js';
 import type { ResolvedEndpoint, ResolvedRequirementSet } from '../model/resolved.js';
 import { applyFidelity, resolveFidelity } from '../emit/fidelity.js';
 import { describeEndpoint, describeProvenance } from '../model/describe.js';
 import { formatPort } from '../model/port.js';
 
 /** What the requirements themselves mean for a host: exact; subdomains at any depth; apex and subdomains. */
-export function modelMatchesHost(e: { name: string; match: HostMatch }, host: string): boolean {
+export function modelMatchesHost(e: HostPattern, host: string): boolean {
   if (e.match === 'exact') return host === e.name;
+  if (e.match === 'label-wildcard') return labelMatches(e.label ?? '*', e.name, host);
   const below = host.endsWith('.' + e.name) && host.length > e.name.length + 1;
   return e.match === 'subdomains' ? below : below || host === e.name;
 }
@@ -61,7 +64,7 @@ export function explain(set: ResolvedRequirementSet, host: string, port: number 
 
 function verdictFor(set: ResolvedRequirementSet, host: string, port: number | undefined, emitter: Emitter, options: EmitterOptions, matchedIds: Set<string>): TargetVerdict {
   const prepared = applyFidelity(set, emitter, resolveFidelity(emitter, options)).set;
-  const matches = (e: { name: string; match: HostMatch }) => (emitter.matchesHost ? emitter.matchesHost(e, host, options) : modelMatchesHost(e, host));
+  const matches = (e: HostPattern) => (emitter.matchesHost ? emitter.matchesHost(e, host, options) : modelMatchesHost(e, host));
   const byName: string[] = [];
   const byAddress: ResolvedEndpoint[] = [];
   const narrower: string[] = [];

@@ -16,6 +16,7 @@ import type {
 import { joinPointer, type SourceMap } from '../model/source-map.js';
 import { domainToASCII } from 'node:url';
 import { checkFqdn, printable } from '../model/fqdn.js';
+import { parseHostForm } from '../model/host-form.js';
 import { checkCidr } from '../model/cidr.js';
 import { parsePort } from '../model/port.js';
 import { listPathProblem, parseListText, type ListSource } from './list-file.js';
@@ -83,7 +84,8 @@ export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap
   const readEndpoint = (raw: unknown, pointer: string): EndpointEntry | undefined => {
     if (typeof raw === 'string') {
       // A URL is a host name written with its scheme; send it to the host check, whose hint says so.
-      return raw.includes('/') && !raw.includes('://') ? readCidr(raw, pointer) : readHost(raw, undefined, pointer, pointer);
+      // `a.example.com/path` is a host with a path; an address before the `/` makes a CIDR.
+      return raw.includes('/') && !raw.includes('://') && looksLikeAddress(raw) ? readCidr(raw, pointer) : readHost(raw, undefined, pointer, pointer);
     }
     if (!isObject(raw)) return undefined;
     const when = raw.when === undefined ? undefined : checkCondition(raw.when, joinPointer(pointer, 'when'));
@@ -114,15 +116,27 @@ export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap
     return entry && when ? { ...entry, when } : entry;
   };
 
-  const readHost = (text: string, match: HostMatch | undefined, valuePointer: string, pointer: string): EndpointEntry | undefined => {
+  const readHost = (written: string, match: HostMatch | undefined, valuePointer: string, pointer: string): EndpointEntry | undefined => {
+    const form = written.includes('://') ? { host: written, problems: [] } : parseHostForm(written);
+    if (form.problems.length) {
+      for (const p of form.problems) report(valuePointer, p);
+      return undefined;
+    }
+    if (form.label !== undefined && match !== undefined) {
+      fail(joinPointer(pointer, 'match'), 'SCHEMA_INVALID', `"${written}" has a wildcard in its first label, which sets what it matches`, 'remove the `match:`');
+      return undefined;
+    }
+    const text = form.host;
+    const extra = { ...(form.label !== undefined ? { label: form.label } : {}), ...(form.path !== undefined ? { path: form.path } : {}) };
     const hasParams = placeholders(text).length > 0;
     if (hasParams && !checkPlaceholders(text, valuePointer)) return undefined;
     const probe = text.replace(PLACEHOLDER, 'x');
-    const r = checkFqdn(probe, !hasParams);
+    // The domain after a wildcard label may be a single label ("foo*.com"): the over-broad check reports that.
+    const r = checkFqdn(probe, !hasParams && form.label === undefined);
     if (r.problems.length) {
       for (const p of r.problems) {
         const hint = /<[^<>]*>/.test(text) ? angleHint(text, paramNames) : p.hint;
-        report(valuePointer, { ...p, message: p.message.replace(probe, text), hint });
+        report(valuePointer, { ...p, message: p.message.replace(probe, written), hint });
       }
       return undefined;
     }
@@ -144,7 +158,12 @@ export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap
       fail(joinPointer(pointer, 'match'), 'SCHEMA_INVALID', `"${text}" is a wildcard, so it cannot match exactly`, 'remove the "*." or the `match: exact`');
       return undefined;
     }
-    return { kind: 'host', name, match: match ?? (r.wildcard ? 'subdomains' : 'exact'), pointer, span: spanOf(pointer) };
+    if (form.label !== undefined && !hasParams && form.label.length + name.length > 253) {
+      fail(valuePointer, 'MODEL_FQDN', `"${written}" is longer than a host name can be, so no name can match it`, 'check for a pasted value or a missing separator', { value: written, reason: 'name-length' });
+      return undefined;
+    }
+    const mode: HostMatch = form.label !== undefined ? 'label-wildcard' : match ?? (r.wildcard ? 'subdomains' : 'exact');
+    return { kind: 'host', name, match: mode, ...extra, pointer, span: spanOf(pointer) };
   };
 
   const readCidr = (text: string, valuePointer: string, pointer = valuePointer): EndpointEntry | undefined => {
@@ -380,6 +399,12 @@ function readGroups(raw: unknown, sourceMap: SourceMap): EndpointGroup[] {
     if (str(def.description) !== undefined) g.description = str(def.description);
     return [g];
   });
+}
+
+/** Whether the text before a `/` is an IP address (a CIDR), not a host name with a path. */
+function looksLikeAddress(text: string): boolean {
+  const before = text.slice(0, text.indexOf('/'));
+  return before.includes(':') || /^[0-9.]*$/.test(before);
 }
 
 function isObject(v: unknown): v is Raw {

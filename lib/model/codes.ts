@@ -12,6 +12,7 @@ export const diagnosticCodes = [
   'SCHEMA_INVALID',
   'MODEL_FQDN',
   'MODEL_IDN',
+  'MODEL_PATH',
   'MODEL_CIDR',
   'MODEL_CIDR_HOST_BITS',
   'MODEL_PORT',

@@ -4,8 +4,11 @@ import type { Provenance } from './requirement-set.js';
 /** An endpoint as a reader would write it: `*.example.com`, `example.com and *.example.com`, `10.0.0.0/8`, `AzureContainerRegistry.eastus`. */
 export function describeEndpoint(e: ResolvedEndpoint): string {
   switch (e.kind) {
-    case 'host':
-      return e.match === 'exact' ? e.name : e.match === 'subdomains' ? `*.${e.name}` : `${e.name} and *.${e.name}`;
+    case 'host': {
+      const path = e.path ?? '';
+      if (e.match === 'label-wildcard') return `${e.label}.${e.name}${path}`;
+      return e.match === 'exact' ? e.name + path : e.match === 'subdomains' ? `*.${e.name}${path}` : `${e.name}${path} and *.${e.name}${path}`;
+    }
     case 'cidr':
       return e.cidr;
     case 'service-tag':

@@ -12,8 +12,11 @@ export type Direction = 'outbound' | 'inbound' | 'internal';
  * - `subdomains`: names below it at any depth, not the name itself (`*.data.mcr.microsoft.com`,
  *   as Azure Firewall and most vendor documents mean it).
  * - `apex-and-subdomains`: the name and everything below it (what Squid's `.example.com` means).
+ * - `label-wildcard`: one label matching `label` (a pattern holding one `*`, as in `azgn*`), directly below `name`
+ *   (`azgn*.servicebus.windows.net`). The `*` stands for zero or more letters, digits and hyphens within that label,
+ *   as Cilium's matchPattern reads it; it never crosses a dot.
  */
-export type HostMatch = 'exact' | 'subdomains' | 'apex-and-subdomains';
+export type HostMatch = 'exact' | 'subdomains' | 'apex-and-subdomains' | 'label-wildcard';
 
 export type Transport = 'tcp' | 'udp' | 'any';
 export type AppProtocol = 'http' | 'https' | 'ssh' | 'any';
@@ -48,11 +51,18 @@ export interface SourceSpan {
 /** Option values that must all hold for an entry to apply. */
 export type Condition = Record<string, string | boolean>;
 
-/** A host name, possibly holding `{parameter}` placeholders. `name` never carries the `*.` prefix. */
+/**
+ * A host name, possibly holding `{parameter}` placeholders. `name` never carries the `*.` prefix, nor for
+ * `label-wildcard` the wildcard label, which is `label`. `path` (`/pkiops/certs`) narrows the match to URLs whose
+ * path is that path or lies below it (see lib/model/host-form.ts); it can be seen only in plain HTTP.
+ */
 export interface HostEndpoint {
   kind: 'host';
   name: string;
   match: HostMatch;
+  /** For `label-wildcard`: the leftmost label, holding one `*` (`azgn*`, `*eh`). */
+  label?: string;
+  path?: string;
 }
 export interface CidrEndpoint {
   kind: 'cidr';

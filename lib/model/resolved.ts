@@ -2,7 +2,7 @@ import type { Direction, HostMatch, PortSpec, Provenance, SourceDocument, Source
 
 /** A concrete endpoint: every `{parameter}` substituted. */
 export type ResolvedEndpoint =
-  | { kind: 'host'; name: string; match: HostMatch }
+  | { kind: 'host'; name: string; match: HostMatch; label?: string; path?: string }
   | { kind: 'cidr'; cidr: string; family: 4 | 6 }
   | {
       kind: 'service-tag';

@@ -27,6 +27,16 @@ describe('over-broad rules', () => {
     ]);
   });
 
+  it('a partial-label wildcard is flagged by the suffix after its label, as *.name is', () => {
+    expect(broad('["foo*.com", "*cdn.co.uk", "azgn*.example.com", "*eh.servicebus.windows.net"]')).to.deep.equal([
+      ['error', 20, 'foo*.com'],
+      ['error', 32, '*cdn.co.uk'],
+      // servicebus.windows.net is a private suffix: every customer's namespaces that end in "eh".
+      ['warning', 67, '*eh.servicebus.windows.net'],
+    ]);
+    expect(broad('["foo*.com"]', '    allowBroad: the vendor names every such host\n')).to.deep.equal([]);
+  });
+
   it("a wildcard over a suffix shared by a provider's customers is a warning", () => {
     expect(broad('["*.blob.core.windows.net", "*.github.io"]')).to.deep.equal([
       ['warning', 20, '*.blob.core.windows.net'],

@@ -189,11 +189,22 @@ describe('loadRequirementSet: code and position of each error', () => {
     expectOne(file(row('.example.com')), 'MODEL_FQDN', '.example');
   });
 
-  it('FQDN: "*" anywhere but a leading "*."', () => {
-    expect(found(file(row('"*.example.com"')))).to.deep.equal([]);
-    for (const bad of ['"a*.example.com"', '"a.*.example.com"', '"*example.com"', '"**.example.com"', '"example.*"']) {
-      expect(expectOne(file(row(bad)), 'MODEL_FQDN', bad).params.reason, bad).to.equal('wildcard-position');
-    }
+  it('FQDN: "*" anywhere but a leading "*." or inside the leftmost label', () => {
+    for (const ok of ['"*.example.com"', '"a*.example.com"', '"*example.com"', '"a*b.example.com"', '"foo*.com"']) expect(found(file(row(ok))), ok).to.deep.equal([]);
+    const cases: [string, string][] = [
+      ['"a.*.example.com"', 'wildcard-position'],
+      ['"example.*"', 'wildcard-position'],
+      ['"*.a*.example.com"', 'wildcard-position'],
+      ['"a.b*.example.com"', 'wildcard-position'],
+      ['"a*b*.example.com"', 'wildcard-count'],
+      ['"**.example.com"', 'wildcard-count'],
+      ['"azgn*"', 'wildcard-suffix'],
+      ['"azgn*."', 'wildcard-suffix'],
+      ['"-*.example.com"', 'label-hyphen'],
+      ['"a*-.example.com"', 'label-hyphen'],
+      ['"a_*.example.com"', 'character'],
+    ];
+    for (const [bad, reason] of cases) expect(expectOne(file(row(bad)), 'MODEL_FQDN', bad).params.reason, bad).to.equal(reason);
   });
 
   it('IDN: converted to ASCII with a note at the value', () => {

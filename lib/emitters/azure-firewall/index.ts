@@ -23,6 +23,8 @@ import { capNotes, nothingLeftDiagnostic } from '../azure-common/requirements.js
 import { terraformFile } from './terraform.js';
 
 const exact = { level: 'exact' } as const;
+const pathHint =
+  'on Azure Firewall Premium with TLS inspection configured on the policy, --set tls-inspection=true writes targetUrls (host/path) and terminateTLS for HTTPS';
 const bind = 'bind it: --bind GROUP=CIDR,...';
 
 /** An Azure resource name, or empty for "not given". */
@@ -34,10 +36,19 @@ const NAME_OR_EMPTY = '^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?)?$';
  * Ports are exact on addresses; a name on a port an application rule cannot carry is narrowed, widened or dropped
  * by the emitter itself, with its own diagnostic (rules.ts, placeNamePort), since that depends on the pair.
  */
-const fidelity: FidelityTable = {
+function fidelity(options: EmitterOptions): FidelityTable {
+  const urls = options['tls-inspection'] === true;
+  return {
   'host-exact': exact,
   'host-subdomains': exact,
   'host-apex-and-subdomains': exact,
+  'host-label-wildcard': {
+    level: 'widen',
+    note: 'targetFqdns takes a "*" only as a leading "*." (Azure Firewall FAQ, wildcards in target FQDNs), so the wildcard label becomes *. and every subdomain of the rest is allowed',
+    hint: 'list the exact names the vendor uses, or use --target squid or cilium, which match a partial label',
+  },
+  'host-path-http': urls ? exact : { level: 'widen', note: 'targetFqdns matches the name only, so the whole host is allowed', hint: pathHint },
+  'host-path-tls': urls ? exact : { level: 'widen', note: 'targetFqdns matches the name only, and the path of HTTPS is inside TLS, so the whole host is allowed', hint: pathHint },
   cidr: exact,
   'service-tag': exact,
   'group-destination': exact,
@@ -60,7 +71,8 @@ const fidelity: FidelityTable = {
     hint: 'add a DNAT rule collection for internet-facing services, or use --target azure-nsg on the destination subnet',
   },
   internal: exact,
-};
+  };
+}
 
 /**
  * Azure Firewall: an ARM template with one rule collection group for an existing firewall policy, holding a network

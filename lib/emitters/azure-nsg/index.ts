@@ -22,6 +22,9 @@ const fidelity: FidelityTable = allExact({
   'host-exact': names,
   'host-subdomains': names,
   'host-apex-and-subdomains': names,
+  'host-label-wildcard': names,
+  'host-path-http': names,
+  'host-path-tls': names,
   'group-destination-unbound': { level: 'drop', note: 'the group has no addresses, and a rule to * would allow every destination', hint: bind },
   // A service tag source is written as the tag itself in sourceAddressPrefix, as NSGs take it.
   'source-group-unbound': { level: 'widen', note: 'the group has no addresses, so the rule\'s sourceAddressPrefix is *: every address the NSG applies to (outbound) or every peer (inbound)', hint: bind },

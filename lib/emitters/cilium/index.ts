@@ -7,6 +7,7 @@ import { maxObjectBytesOption } from '../kubernetes-common/object-size.js';
 import { YamlWriter } from '../k8s-networkpolicy/yaml-writer.js';
 import { LABEL_KEY, LABEL_LIST, parseLabels } from './values.js';
 import { pushAll } from '../../model/array.js';
+import { labelMatches } from '../../model/host-form.js';
 
 const exact = { level: 'exact' } as const;
 
@@ -30,6 +31,10 @@ function fidelity(options: EmitterOptions): FidelityTable {
     'host-exact': exact,
     'host-subdomains': ds ? exact : { level: 'narrow', note: oneLabel, hint: doubleStarHint },
     'host-apex-and-subdomains': ds ? exact : { level: 'narrow', note: `written as matchName name and matchPattern *.name; ${oneLabel}`, hint: doubleStarHint },
+    // Cilium's matchPattern reads `*` as zero or more of [-a-zA-Z0-9] (pkg/fqdn/matchpattern), the model's meaning.
+    'host-label-wildcard': exact,
+    'host-path-http': { level: 'widen', note: 'toFQDNs matches names, not URL paths, so the whole host is allowed', hint: 'use --target squid to match the path of plain HTTP requests' },
+    'host-path-tls': { level: 'widen', note: 'toFQDNs matches names, not URL paths, and the path of HTTPS is inside TLS, so the whole host is allowed', hint: 'use --target squid to match the path of plain HTTP requests; the path of HTTPS can be matched only where TLS is inspected' },
     cidr: exact,
     'service-tag': exact,
     'group-destination': exact,
@@ -110,6 +115,7 @@ const cilium: Emitter = {
   },
   matchesHost(e, host, options) {
     if (e.match === 'exact') return host === e.name;
+    if (e.match === 'label-wildcard') return labelMatches(e.label ?? '*', e.name, host);
     if (e.match === 'apex-and-subdomains' && host === e.name) return true;
     if (!host.endsWith('.' + e.name)) return false;
     // *.name stands for exactly one label; **.name (Cilium 1.19+) for one or more.

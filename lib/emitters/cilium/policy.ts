@@ -7,7 +7,7 @@ import { aggregateEndpoints } from '../../emit/addresses.js';
 import { groupByPorts } from '../../emit/text.js';
 import { compareHosts, compareStrings } from '../../model/order.js';
 import { formatPort } from '../../model/port.js';
-import { cidrValue, descriptionText, labelKey, labelValue, matchName, matchPattern } from './values.js';
+import { cidrValue, descriptionText, labelKey, labelPattern, labelValue, matchName, matchPattern } from './values.js';
 
 export interface PolicyOptions {
   clusterwide: boolean;
@@ -300,6 +300,7 @@ function internalByAddress(req: ResolvedRequirement, ctx: Context): void {
 /** The toFQDNs entries for a host endpoint, per its match mode. */
 function fqdnSelectors(e: Extract<ResolvedEndpoint, { kind: 'host' }>, req: ResolvedRequirement, ctx: Context): FqdnSelector[] {
   const out: FqdnSelector[] = [];
+  if (e.match === 'label-wildcard') return [{ matchPattern: labelPattern(e.label!, e.name) }];
   if (e.match !== 'subdomains') out.push({ matchName: matchName(e.name) });
   if (e.match !== 'exact') {
     if (e.name.length > MAX_NAME_WITH_SUBDOMAINS) {
@@ -323,7 +324,7 @@ export function fqdnKey(f: FqdnSelector): string {
 }
 
 function fqdnHost(f: FqdnSelector): string {
-  return 'matchName' in f ? f.matchName : f.matchPattern.replace(/^\*+\./, '');
+  return 'matchName' in f ? f.matchName : f.matchPattern.replace(/^[^.]*\*[^.]*\./, '');
 }
 
 /** By name in DNS order, the exact name before its pattern. */

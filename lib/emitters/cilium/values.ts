@@ -25,6 +25,17 @@ export function matchPattern(prefix: '*' | '**', name: string): string {
   return pattern;
 }
 
+/**
+ * A partial-label wildcard, `azgn*.name`: Cilium reads `*` as zero or more of [-a-zA-Z0-9] (ToRegexp in
+ * pkg/fqdn/matchpattern), within the label, as the model does.
+ */
+export function labelPattern(label: string, name: string): string {
+  if (!/^[a-z0-9-]*\*[a-z0-9-]*$/.test(label)) throw new InternalError(`refusing wildcard label ${JSON.stringify(label)}`);
+  const pattern = `${label}.${matchName(name)}`;
+  if (pattern.length > MAX_FQDN_SELECTOR) throw new InternalError(`matchPattern ${pattern} is longer than ${MAX_FQDN_SELECTOR}`);
+  return pattern;
+}
+
 /** A canonical prefix, as the model writes it; re-parsed so nothing else can pass as a `cidr`. */
 export function cidrValue(cidr: string): string {
   try {

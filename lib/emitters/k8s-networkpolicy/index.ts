@@ -17,6 +17,9 @@ const fidelity: FidelityTable = allExact({
   'host-exact': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not names, and fwgen never resolves names', ...byName },
   'host-subdomains': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not wildcard names', ...byName },
   'host-apex-and-subdomains': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not wildcard names', ...byName },
+  'host-label-wildcard': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not wildcard names', ...byName },
+  'host-path-http': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not names or URL paths', ...byName },
+  'host-path-tls': { level: 'drop', note: 'a NetworkPolicy matches addresses (ipBlock), not names or URL paths', ...byName },
   'group-destination-unbound': unbound,
   'source-group-unbound': unbound,
   'all-traffic': {

@@ -16,6 +16,13 @@ function fidelity(options: EmitterOptions): FidelityTable {
     'host-exact': exact,
     'host-subdomains': { level: 'narrow', note: webOnly, hint: namesHint },
     'host-apex-and-subdomains': { level: 'narrow', note: `the name itself is an FQDN object; its subdomains are ${webOnly}`, hint: namesHint },
+    'host-label-wildcard': {
+      level: 'widen',
+      note: 'a URL category wildcard must be a whole token (PAN-OS: "Wildcard characters must be the only character within a token"), so the wildcard label becomes *. and every subdomain of the rest is allowed',
+      hint: 'list the exact names the vendor uses, or use --target squid or cilium, which match a partial label',
+    },
+    'host-path-http': { level: 'widen', note: 'an exact name is written as an FQDN address object, which matches addresses, not URL paths, so the whole host is allowed', hint: 'use --target squid to match the path of plain HTTP requests' },
+    'host-path-tls': { level: 'widen', note: 'an exact name is written as an FQDN address object, and the path of HTTPS is inside TLS (a URL category sees it only with SSL decryption), so the whole host is allowed', hint: 'use --target squid to match the path of plain HTTP requests' },
     cidr: exact,
     'service-tag':
       options['service-tags'] === 'drop'

@@ -1,7 +1,7 @@
 import { InternalError } from '../../model/diagnostic.js';
 import { fnv1a, wrapComment } from '../../emit/text.js';
 
-const TOKEN = /^[A-Za-z0-9._\-/:^$()[\]+\\*]+$/;
+const TOKEN = /^[A-Za-z0-9._\-/:^$()[\]+\\*|?~]+$/;
 
 /**
  * A value placed as one squid.conf token. Values come from the model's validated grammar (host names, CIDRs, ids),
@@ -52,4 +52,25 @@ export function aclName(...parts: string[]): string {
 /** A dstdom_regex matching names below `name` at any depth, not `name` itself. Dots escaped, anchored at both ends. */
 export function subdomainRegex(name: string): string {
   return squidToken(`^([^.]+\\.)+${name.replace(/\./g, '\\.')}$`);
+}
+
+/**
+ * A dstdom_regex matching the names that the wildcard label `label` (one `*`) matches directly below `name`: the `*`
+ * stands for zero or more letters, digits and hyphens, never a dot. Used with -i, as dstdomain is case-insensitive.
+ */
+export function labelRegex(label: string, name: string): string {
+  if (!/^[a-z0-9-]*\*[a-z0-9-]*$/.test(label)) throw new InternalError(`refusing wildcard label ${JSON.stringify(label)}`);
+  return squidToken(`^${label.replace('*', '[a-z0-9-]*')}\\.${name.replace(/\./g, '\\.')}$`);
+}
+
+/**
+ * A urlpath_regex matching the URL paths at or below `path` (lib/model/host-form.ts): `path` itself, then the end, a
+ * `/` or a query. Squid decodes percent-escapes before it matches (rfc1738_unescape in ACLUrlPath), so an escape is
+ * written as the character it stands for, escaped; one that is not a letter, digit or `-._~/` becomes `.` (any one
+ * character), as it could not be written in a squid.conf token.
+ */
+export function pathRegex(path: string): string {
+  const decoded = path.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const body = [...decoded].map((c) => (/[A-Za-z0-9\-_~/]/.test(c) ? c : c === '.' ? '\\.' : '.')).join('');
+  return squidToken(path.endsWith('/') ? `^${body}` : `^${body}($|[/?])`);
 }

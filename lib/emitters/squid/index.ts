@@ -8,7 +8,8 @@ import { InternalError } from '../../model/diagnostic.js';
 import { describeEndpoint } from '../../model/describe.js';
 import { portFeature } from '../../emit/fidelity.js';
 import { compareHosts } from '../../model/order.js';
-import { aclName, squidComment, squidToken, subdomainRegex } from './escape.js';
+import { aclName, labelRegex, pathRegex, squidComment, squidToken, subdomainRegex } from './escape.js';
+import { labelMatches } from '../../model/host-form.js';
 import templateSpecs from './templates.js';
 import { groupByPorts, provenanceTexts } from '../../emit/text.js';
 import { pushAll } from '../../model/array.js';
@@ -24,6 +25,13 @@ function fidelity(options: EmitterOptions): FidelityTable {
         ? { level: 'widen', note: "Squid's .name also matches the name itself, which was not required", hint: 'use --set subdomains=exact to match subdomains only (dstdom_regex)' }
         : exact,
     'host-apex-and-subdomains': exact,
+    'host-label-wildcard': exact,
+    'host-path-http': exact,
+    'host-path-tls': {
+      level: 'widen',
+      note: 'Squid sees only the host of an HTTPS request (CONNECT host:port), not its path, so the whole host is allowed on these ports',
+      hint: 'the path is still matched for plain HTTP; matching it in HTTPS needs TLS interception (ssl_bump), which fwgen does not configure',
+    },
     cidr: { level: 'drop', note: 'the Squid target matches names only', ...notHttp },
     'service-tag': { level: 'drop', note: 'Squid does not know cloud service tags', hint: 'use --target azure-firewall or azure-nsg, or iptables with service tags resolved to prefixes' },
     'group-destination': { level: 'drop', note: 'an endpoint group is a set of addresses, not names', ...notHttp },
@@ -78,6 +86,7 @@ const squid: Emitter = {
   },
   matchesHost(e, host, options) {
     if (e.match === 'exact') return host === e.name;
+    if (e.match === 'label-wildcard') return labelMatches(e.label ?? '*', e.name, host);
     const below = host.endsWith('.' + e.name);
     // dstdomain .name matches name itself too; only the regex form keeps to subdomains.
     return e.match === 'subdomains' && options.subdomains !== 'widen' ? below : below || host === e.name;
@@ -125,8 +134,9 @@ function ruleView(req: ResolvedRequirement, options: EmitterOptions, ports: Map<
   const src = sourceAcl(req, base);
   if (src) view.acls.push(src);
   const groups = groupByPorts(req.destinations);
-  groups.forEach((dests, gi) => {
+  groups.forEach((all, gi) => {
     const suffix = groups.length > 1 ? `_${gi + 1}` : '';
+    const dests = all.filter((d) => d.endpoint.kind !== 'host' || d.endpoint.path === undefined);
     const { dstdomain, regex } = destinationValues(dests, options);
     const dstAcls: string[] = [];
     if (dstdomain.length) {
@@ -139,13 +149,46 @@ function ruleView(req: ResolvedRequirement, options: EmitterOptions, ports: Map<
       view.acls.push({ name, type: 'dstdom_regex -n -i', values: regex });
       dstAcls.push(name);
     }
-    for (const p of dests[0]!.ports) {
+    // A host with a path: a pair of acls (the host, its paths), both on one http_access line.
+    const pairs = pathPairs(all, options).map((pair, k) => {
+      const dst = aclName(base, `dst${suffix}_p${k + 1}`);
+      const path = aclName(base, `path${suffix}_p${k + 1}`);
+      view.acls.push({ name: dst, type: pair.type, values: [pair.host] }, { name: path, type: 'urlpath_regex', values: pair.paths });
+      return `${dst} ${path}`;
+    });
+    for (const p of all[0]!.ports) {
       const port = portAcl(p, ports);
       const method = portFeature(p) === 'port-http' ? '!fwgen_connect fwgen_http' : 'fwgen_connect';
       for (const dst of dstAcls) view.access.push([method, port, dst, ...(src ? [src.name] : [])].join(' '));
+      // The core keeps paths only on plain HTTP ports (host-path-tls widens), where Squid sees the URL.
+      if (pairs.length && method === 'fwgen_connect') throw new InternalError(`${req.id}: a path on a CONNECT port`);
+      for (const pair of pairs) view.access.push([method, port, pair, ...(src ? [src.name] : [])].join(' '));
     }
   });
   return view;
+}
+
+/** For destinations with a path: per host, its acl type and value and the urlpath_regex values of its paths. */
+function pathPairs(dests: readonly ResolvedDestination[], options: EmitterOptions): { type: string; host: string; paths: string[] }[] {
+  const byHost = new Map<string, { type: string; host: string; paths: Set<string> }>();
+  for (const d of dests) {
+    const e = d.endpoint;
+    if (e.kind !== 'host' || e.path === undefined) continue;
+    const acl = hostAcl(e, options);
+    const key = `${acl.type} ${acl.host}`;
+    let entry = byHost.get(key);
+    if (!entry) byHost.set(key, (entry = { ...acl, paths: new Set() }));
+    entry.paths.add(pathRegex(e.path));
+  }
+  return [...byHost.values()].map((x) => ({ type: x.type, host: x.host, paths: [...x.paths].sort() }));
+}
+
+/** The one acl value that matches a host endpoint, with its acl type. */
+function hostAcl(e: Extract<ResolvedDestination['endpoint'], { kind: 'host' }>, options: EmitterOptions): { type: string; host: string } {
+  if (e.match === 'exact') return { type: 'dstdomain -n', host: squidToken(e.name) };
+  if (e.match === 'label-wildcard') return { type: 'dstdom_regex -n -i', host: labelRegex(e.label!, e.name) };
+  if (e.match === 'apex-and-subdomains' || options.subdomains === 'widen') return { type: 'dstdomain -n', host: squidToken('.' + e.name) };
+  return { type: 'dstdom_regex -n -i', host: subdomainRegex(e.name) };
 }
 
 function sourceAcl(req: ResolvedRequirement, base: string): AclView | undefined {
@@ -219,10 +262,12 @@ function destinationValues(dests: readonly ResolvedDestination[], options: Emitt
   const dotted = new Set<string>();
   const exactNames = new Set<string>();
   const below = new Set<string>();
+  const labels: { label: string; name: string }[] = [];
   for (const d of dests) {
     const e = d.endpoint;
     if (e.kind !== 'host') continue;
-    if (e.match === 'exact') exactNames.add(e.name);
+    if (e.match === 'label-wildcard') labels.push({ label: e.label!, name: e.name });
+    else if (e.match === 'exact') exactNames.add(e.name);
     else if (e.match === 'apex-and-subdomains' || options.subdomains === 'widen') dotted.add(e.name);
     else below.add(e.name);
   }
@@ -235,9 +280,14 @@ function destinationValues(dests: readonly ResolvedDestination[], options: Emitt
   const dots = [...dotted].filter((n) => !coveredBy(n, false));
   const exacts = [...exactNames].filter((n) => !coveredBy(n, true));
   const regexes = [...below].filter((n) => !coveredBy(n, true));
+  // A wildcard label lies one level below its name, so `.name` or a regex for the name's subdomains covers it.
+  const patterns = labels.filter((l) => !coveredBy(l.name, true) && !below.has(l.name));
   return {
     dstdomain: [...exacts.map((n) => ({ n, v: n })), ...dots.map((n) => ({ n, v: '.' + n }))].sort((a, b) => compareHosts(a.n, b.n) || (a.v < b.v ? -1 : 1)).map((x) => squidToken(x.v)),
-    regex: regexes.sort(compareHosts).map(subdomainRegex),
+    regex: [
+      ...regexes.map((n) => ({ n, v: subdomainRegex(n) })),
+      ...patterns.map((l) => ({ n: l.name, v: labelRegex(l.label, l.name) })),
+    ].sort((a, b) => compareHosts(a.n, b.n) || (a.v < b.v ? -1 : 1)).map((x) => x.v),
   };
 }
 
