@@ -58,7 +58,8 @@ export function normalizeInline(input: string, mode: InlineMode): InlineText {
   parts.push({ text: input.slice(last), code: false });
 
   const out = parts.map((p) => {
-    if (p.code) return `${p.glueLeft ? '' : ' '}${decodeEntities(p.text)}${p.glueRight ? '' : ' '}`;
+    // `\\*.quay.io` (AsciiDoc escapes the * that would start bold): no name has a backslash, so it is the *.
+    if (p.code) return `${p.glueLeft ? '' : ' '}${decodeEntities(p.text).replace(/\\\*/g, '*')}${p.glueRight ? '' : ' '}`;
     let t = p.text;
     // RST roles :code:`x` were split above; drop the role name left behind.
     t = t.replace(/:[a-z][a-z-]*:$/, ' ');

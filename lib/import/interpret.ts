@@ -11,7 +11,7 @@ import { Draft, idText, type DraftRequirement, type YamlEndpoint } from './draft
 import { normalizeInline } from './inline.js';
 import { defineParameters, parameterFromWords, type ProseUnit } from './parameters.js';
 import { parsePortCell, portsInProse } from './ports.js';
-import { asksForAccess, conditionIn, isExample, portStatement, saysEachOther, sentenceAt, sentencesOf, statementFor, type PortStatement } from './prose.js';
+import { alternativeSentence, asksForAccess, conditionIn, isExample, portStatement, saysEachOther, sentenceAt, sentencesOf, statementFor, type PortStatement } from './prose.js';
 import { leftoverWords, scanTokens, schemePort, type HostToken, type Token } from './tokens.js';
 import { hostPathNote } from './pending-forms.js';
 
@@ -450,6 +450,8 @@ function readProse(
     // A list of service tags ("Service tags" heading, or "the following Service Tags:" before the list): each item
     // that starts with a tag allows it.
     const listedTag = b.kind === 'item' && l === b.lines[0] ? leadingServiceTag(norm.text, nearby) : undefined;
+    // The name an item starts with is its subject, whatever the item goes on to say about alternatives or other names.
+    const isLead = (tok: Token) => b.kind === 'item' && l === b.lines[0] && !/[A-Za-z0-9]/.test(norm.text.slice(0, tok.start));
     if (listedTag) {
       destinations.push(tagEndpoint(listedTag, l.n, draft));
       if (!listedTag.known) review.push(`service tag "${listedTag.tag}" is not in the shipped Service Tags snapshot`);
@@ -476,6 +478,25 @@ function readProse(
         continue;
       }
       const endpoints = proseEndpoints(t, l.n, norm.placeholders, draft);
+      const command = /\b(?:dig|curl|wget|nslookup|ping|telnet|traceroute|nc|host|openssl\s+s_client)\s+(?:-{1,2}\S+\s+)*$/i.exec(norm.text.slice(Math.max(0, t.start - 60), t.start));
+      if (command) {
+        draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is an argument of a command (${command[0].trim().split(/\s+/)[0]}); not imported`, hint: 'if it must be reachable, add it by hand' });
+        continue;
+      }
+      if (t.kind === 'host' && t.match === 'exact' && t.params.length === 0 && !isLead(t) && !ALLOW_WORDS.test(sentenceAt(norm.text, t.start))) {
+        const longer = [...imported()].find((k) => k.endsWith(`.${t.name}`));
+        if (longer !== undefined) {
+          draft.findings.push({ line: l.n, severity: 'note', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is named as the end of ${longer}, already imported; not a requirement of its own` });
+          continue;
+        }
+      }
+      const alternative = alternativeSentence(norm.text, t);
+      if (alternative !== undefined && !isLead(t)) {
+        const said = alternative.replace(/\s+/g, ' ').replace(/ ([.,;:])/g, '$1');
+        const quote = said.length > 160 ? `${said.slice(0, 157)}...` : said;
+        draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_REVIEW', message: `review: "${t.raw}" is offered as an alternative ("${quote}"): not a rule; if you choose it, add it as \`alternatives:\` of the requirements it replaces` });
+        continue;
+      }
       if (isExample(norm.text, t)) {
         draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is given as an example; not imported`, hint: 'if it is a real endpoint, add it by hand' });
         continue;
@@ -521,6 +542,9 @@ function readProse(
     });
   }
 }
+
+/** Words that ask for a name to be allowed in so many words (narrower than asksForAccess's "requires", "must"). */
+const ALLOW_WORDS = /\b(allow|allowed|allowlist|allowlisted|whitelist|whitelisted|open|unblock|permit|access to|reach|reachable)\b/i;
 
 const SERVICE_TAG_CONTEXT = /\bservice[\s-]*tags?\b/i;
 

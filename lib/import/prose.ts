@@ -22,6 +22,33 @@ export function isExample(text: string, token: Token): boolean {
   return EXAMPLE.test(sentence);
 }
 
+/** Phrases whose alternative comes after them ("or you can allow X", "alternatively, X"). */
+const ALTERNATIVE_AFTER = /\b(?:or you can (?:also )?(?:allow|add|use|open)|alternatively|you can also use)\b/i;
+/** Phrases whose alternative comes before them ("use X instead of Y", "X can be used as an alternative"). */
+const ALTERNATIVE_BEFORE = /\b(?:instead of|instead|in place of|as an alternative|an alternative to)\b/i;
+
+/**
+ * Is the token offered only as an alternative in its sentence ("You can use the wildcard *.quay.io instead of
+ * cdn0[1-2].quay.io", "or you can allow *.quay.io", "X can be used as an alternative")? Then it is not a rule of
+ * its own: the reader chooses it in place of what the document lists. Returns the sentence.
+ */
+export function alternativeSentence(text: string, token: Token): string | undefined {
+  const sentence = sentenceAt(text, token.start);
+  const at = token.start - text.indexOf(sentence);
+  const after = ALTERNATIVE_AFTER.exec(sentence);
+  if (after && at > after.index) return sentence;
+  const before = ALTERNATIVE_BEFORE.exec(sentence);
+  if (!before) return undefined;
+  // "Instead of Y, use X": the alternative follows the comma.
+  if (before.index < 3) {
+    const comma = sentence.indexOf(',', before.index);
+    return comma >= 0 && at > comma ? sentence : undefined;
+  }
+  // "Allow Y, or use X instead": the alternative is in the clause that holds the phrase.
+  const clause = Math.max(sentence.lastIndexOf(',', before.index), sentence.lastIndexOf(';', before.index));
+  return at < before.index && at > clause ? sentence : undefined;
+}
+
 /** A passage that states ports: its line, section, the ports, and whether it speaks of every endpoint. */
 export interface PortStatement {
   line: number;

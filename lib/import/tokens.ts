@@ -84,7 +84,7 @@ const IPV4_RANGE = new RegExp(String.raw`(?<![\w.:])(${IPV4})\s*(?:-|–|to)\s*(
 const IPV4_TOKEN = new RegExp(String.raw`(?<![\w.:/-])(${IPV4})(?:\/(\d{1,2}))?(?::(\d{1,5}))?(?![\w]|\.\d|\/\d)`, 'g');
 const IPV6_TOKEN = /(?<![\w:.])((?:[0-9a-f]{1,4})?(?::[0-9a-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?)(?:\/(\d{1,3}))?(?![\w:])/gi;
 const TAG_TOKEN = /(?<![\w.{}*-])([A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)?)(?:\.\[([^\]\n]{1,40})\]|\.\{([a-z0-9-]+)\})?(?![\w{}-]|\.[A-Za-z0-9{])/g;
-const HOST_TOKEN = /(?<![\w.{}*@/%$-])(\*\.|\.(?=[A-Za-z0-9{]))?((?:[A-Za-z0-9_{}*-]+\.)+[A-Za-z0-9_{}*-]+)(?::(\d{1,5}(?:-\d{1,5})?)(?!\d))?(\/[^\s,;|()[\]<>'"`]*)?/g;
+const HOST_TOKEN = /(?<![\w.{}*@/%$\]-])(\*\.|\.(?=[A-Za-z0-9{]))?((?:[A-Za-z0-9_{}*-]+\.)+[A-Za-z0-9_{}*-]+)(?::(\d{1,5}(?:-\d{1,5})?)(?!\d))?(\/[^\s,;|()[\]<>'"`]*)?/g;
 const SCHEME_PORTS: Record<string, string> = { https: 'https:443', wss: 'https:443', http: 'http:80', ws: 'http:80', ssh: 'ssh:22', sftp: 'ssh:22', ftp: 'tcp:21', git: 'tcp:9418' };
 
 /** The model's port for a URL scheme and explicit port, or undefined for a scheme fwgen has no default for. */
@@ -103,7 +103,9 @@ export function scanTokens(text: string, options: ScanOptions = {}): Token[] {
   const taken: [number, number][] = [];
   const free = (s: number, e: number) => !taken.some(([a, b]) => s < b && e > a);
   const take = (t: Token) => {
-    tokens.push(t);
+    // The machine itself (127.0.0.0/8, ::1): a service listening there needs no firewall rule.
+    const own = t.kind === 'cidr' && t.cidrs.length > 0 && t.cidrs.every(isLoopback) ? { kind: 'invalid' as const, raw: t.raw, start: t.start, end: t.end, reason: 'is a loopback address (the machine itself), which needs no firewall rule' } : t;
+    tokens.push(own);
     taken.push([t.start, t.end]);
   };
 
@@ -113,6 +115,10 @@ export function scanTokens(text: string, options: ScanOptions = {}): Token[] {
     const path = pathRaw && pathRaw !== '/' ? pathRaw.replace(/\/$/, '') : undefined;
     const span = { raw, start: m.index, end: m.index + raw.length };
     const bare = hostRaw.replace(/^\[|\]$/g, '');
+    if (scheme === 'unix' || scheme === 'file') {
+      take({ kind: 'invalid', ...span, reason: `names a ${scheme === 'unix' ? 'unix socket' : 'file'} (${scheme}://), not a host` });
+      continue;
+    }
     if (ipaddr.isValid(bare)) {
       const c = checkCidr(bare);
       take(c.cidr ? { kind: 'cidr', ...span, cidrs: [c.cidr], any: false, ...(port ? { port } : {}) } : { kind: 'invalid', ...span, reason: 'not a valid address' });
@@ -227,6 +233,16 @@ function hostToken(body: string, prefix: string, span: Span, options: ScanOption
     params,
     privateSuffix,
   };
+}
+
+function isLoopback(cidr: string): boolean {
+  const [addr, bits] = cidr.split('/');
+  try {
+    const a = ipaddr.parse(addr!);
+    return a.range() === 'loopback' && Number(bits ?? 128) >= (a.kind() === 'ipv4' ? 8 : 128);
+  } catch {
+    return false;
+  }
 }
 
 /** The fewest IPv4 prefixes that cover exactly `from`..`to`, or undefined when either is not an address. */
