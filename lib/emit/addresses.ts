@@ -63,7 +63,7 @@ export function aggregateDestinations(dests: readonly ResolvedDestination[]): Ad
 /** The destinations' addresses as maximal ranges (see `aggregateRanges`), kept per list like `aggregateDestinations`. */
 export function aggregateDestinationRanges(dests: readonly ResolvedDestination[]): readonly AddressRange[] {
   let hit = destinationRanges.get(dests);
-  if (!hit) destinationRanges.set(dests, (hit = rangesOf(mergedOf(dests))));
+  if (!hit) destinationRanges.set(dests, (hit = rangesOf(mergedOf(dests), aggregateDestinations(dests))));
   return hit;
 }
 

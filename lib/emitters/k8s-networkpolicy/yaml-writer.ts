@@ -62,12 +62,30 @@ export class YamlWriter {
     return q;
   }
 
+  private readonly keys = new Map<string, string>();
+  private readonly deeper = new Map<string, string>();
+
+  /** A key as written: keys repeat on every list item, so each is checked and quoted once. */
+  private key(k: string): string {
+    let q = this.keys.get(k);
+    if (q === undefined) this.keys.set(k, (q = this.scalar(k)));
+    return q;
+  }
+
+  /** `pad` and two more spaces, one string per depth rather than one per list item. */
+  private indent(pad: string): string {
+    let d = this.deeper.get(pad);
+    if (d === undefined) this.deeper.set(pad, (d = pad + '  '));
+    return d;
+  }
+
   private writeMap(obj: Readonly<Record<string, unknown>>, pad: string, first: string): void {
     let lead = first;
     let any = false;
-    for (const [k, v] of Object.entries(obj)) {
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
       if (v === undefined) continue;
-      const key = `${lead}${this.scalar(k)}:`;
+      const key = `${lead}${this.key(k)}:`;
       lead = pad;
       any = true;
       if (v === null || typeof v !== 'object') this.out.push(`${key} ${this.scalar(v)}`);
@@ -75,27 +93,30 @@ export class YamlWriter {
         if (v.length === 0) this.out.push(`${key} []`);
         else {
           this.out.push(key);
-          this.writeSeq(v, pad + '  ');
+          this.writeSeq(v, this.indent(pad));
         }
       } else if (isEmpty(v)) this.out.push(`${key} {}`);
       else {
         this.out.push(key);
-        this.writeMap(v as Record<string, unknown>, pad + '  ', pad + '  ');
+        const inner = this.indent(pad);
+        this.writeMap(v as Record<string, unknown>, inner, inner);
       }
     }
     if (!any) throw new InternalError('an empty map where a key was expected');
   }
 
   private writeSeq(items: readonly unknown[], pad: string): void {
+    const inner = this.indent(pad);
+    const dash = `${pad}- `;
     for (const item of items) {
       if (item !== null && typeof item === 'object') {
         const c = this.comments.get(item);
         if (c?.length) this.comment(c, pad);
       }
-      if (item === null || typeof item !== 'object') this.out.push(`${pad}- ${this.scalar(item)}`);
+      if (item === null || typeof item !== 'object') this.out.push(dash + this.scalar(item));
       else if (Array.isArray(item)) throw new InternalError('a list inside a list');
-      else if (isEmpty(item)) this.out.push(`${pad}- {}`);
-      else this.writeMap(item as Record<string, unknown>, pad + '  ', `${pad}- `);
+      else if (isEmpty(item)) this.out.push(`${dash}{}`);
+      else this.writeMap(item as Record<string, unknown>, inner, dash);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, Resolv
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { formatPort } from '../../model/port.js';
 import { compareStrings } from '../../model/order.js';
-import { DESCRIPTION_MAX, EDL_NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, freeText, objectName } from './names.js';
+import { DESCRIPTION_MAX, EDL_NAME_MAX, NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, cleanName, freeText, objectName } from './names.js';
 import { aggregateDestinationRanges, aggregateRanges, type AddressRange } from '../../emit/addresses.js';
 import { groupByPorts } from '../../emit/text.js';
 import { pushAll } from '../../model/array.js';
@@ -116,7 +116,22 @@ class Builder {
       const [addr, bits] = v6 ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr);
       if (!v6 || `${addr.toString()}/${bits}` !== cidr) throw new InternalError(`refusing to write ${JSON.stringify(cidr)} as ip-netmask`);
     }
-    return this.add({ name: this.name('net', cidrNamePart(cidr)), ipNetmask: cidr });
+    return this.add({ name: this.netName(cidr), ipNetmask: cidr });
+  }
+
+  private netLead?: string;
+
+  /**
+   * `name('net', cidrNamePart(cidr))` for the 70,000 prefixes of a big list, without a join and two regexes each: an
+   * IPv4 part is digits, dots and `_`, which objectName keeps as they are, so a name within NAME_MAX is the checked
+   * lead followed by the part.
+   */
+  private netName(cidr: string): string {
+    const part = cidrNamePart(cidr);
+    if (cidr.includes(':')) return this.name('net', part);
+    this.netLead ??= checkName(`${cleanName(`${this.o.prefix}-net-`)}0`).slice(0, -1);
+    const name = this.netLead + part;
+    return name.length <= NAME_MAX ? name : this.name('net', part);
   }
 
   /** `first-last`; `_` separates the two in the name, as no address contains it. */

@@ -117,7 +117,7 @@ const members = (xs: readonly string[]) => ({ member: [...xs] });
 function render(c: Config, device: string, vsys: string, comment: string[]): string {
   const entry: XmlTree = {
     '@_name': vsys,
-    address: { entry: c.addresses.map((a) => ({ '@_name': a.name, ...(a.fqdn ? { fqdn: a.fqdn } : a.ipRange ? { 'ip-range': a.ipRange } : { 'ip-netmask': a.ipNetmask }) })) },
+    address: { entry: c.addresses.map((a): XmlTree => (a.fqdn ? { '@_name': a.name, fqdn: a.fqdn } : a.ipRange ? { '@_name': a.name, 'ip-range': a.ipRange } : { '@_name': a.name, 'ip-netmask': a.ipNetmask })) },
     'address-group': { entry: c.groups.map((g) => ({ '@_name': g.name, static: members(g.members), description: g.description })) },
     'external-list': { entry: c.externalLists.map((l) => ({ '@_name': l.name, type: { ip: { recurring: { [l.recurring]: '' }, description: l.description, url: l.url } } })) },
     service: { entry: c.services.map((s) => ({ '@_name': s.name, protocol: { [s.protocol]: { port: s.port } } })) },

@@ -36,8 +36,13 @@ export function checkName(name: string, max = NAME_MAX): string {
  * A name from its parts, joined with `-`. One longer than `max` keeps its start, an FNV-1a hash of the whole name
  * and, when it is short (`url`), its last part, so it stays unique, readable and the same on every run.
  */
+/** Text with every character a name cannot hold replaced by `-`. */
+export function cleanName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '-');
+}
+
 export function objectName(parts: readonly string[], max = NAME_MAX): string {
-  const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '-');
+  const clean = cleanName;
   const name = clean(parts.join('-'));
   if (name.length <= max) return checkName(name, max);
   const last = parts.length > 2 ? clean(parts[parts.length - 1]!) : '';

@@ -41,10 +41,33 @@ export function writeXml(tree: XmlTree): string {
   return out.join('');
 }
 
+/** Element and attribute names already checked: a document repeats a few dozen names 140,000 times. */
+const CHECKED_NAMES = new Set<string>();
+
+function checkName(name: string, what: string): void {
+  if (CHECKED_NAMES.has(name)) return;
+  if (!ELEMENT_NAME.test(name)) throw new InternalError(`refusing to write ${JSON.stringify(name)} as an XML ${what} name`);
+  CHECKED_NAMES.add(name);
+}
+
+const isAttribute = (k: string) => k.charCodeAt(0) === 64 && k.charCodeAt(1) === 95;
+
 function node(key: string, value: XmlValue, level: number, out: string[]): void {
   if (value === undefined) return;
   if (Array.isArray(value)) {
-    for (const item of value) node(key, item, level, out);
+    if (key === '#comment' || key === '?xml') {
+      for (const item of value) node(key, item, level, out);
+      return;
+    }
+    // A list of text elements (`member`, `entry` of a list) shares its tags: one concatenation per item.
+    checkName(key, 'element');
+    const indent = indentOf(level);
+    const open = `${indent}<${key}>`;
+    const close = `</${key}>\n`;
+    for (const item of value) {
+      if (typeof item !== 'string') node(key, item, level, out);
+      else out.push(item === '' ? `${indent}<${key}/>\n` : open + escapeXml(item) + close);
+    }
     return;
   }
   const indent = indentOf(level);
@@ -54,22 +77,19 @@ function node(key: string, value: XmlValue, level: number, out: string[]): void 
     return;
   }
   const declaration = key === '?xml';
-  if (!declaration && !ELEMENT_NAME.test(key)) throw new InternalError(`refusing to write ${JSON.stringify(key)} as an XML element name`);
+  if (!declaration) checkName(key, 'element');
   if (typeof value === 'string') {
     out.push(value === '' ? `${indent}<${key}/>\n` : `${indent}<${key}>${escapeXml(value)}</${key}>\n`);
     return;
   }
+  const keys = Object.keys(value);
   let attributes = '';
-  const children: string[] = [];
-  for (const k of Object.keys(value)) {
-    if (!k.startsWith('@_')) {
-      children.push(k);
-      continue;
-    }
+  for (const k of keys) {
+    if (!isAttribute(k)) continue;
     const v = value[k];
     if (v === undefined) continue;
     if (typeof v !== 'string') throw new InternalError(`XML attribute ${k} must be text`);
-    if (!ELEMENT_NAME.test(k.slice(2))) throw new InternalError(`refusing to write ${JSON.stringify(k.slice(2))} as an XML attribute name`);
+    checkName(k.slice(2), 'attribute');
     attributes += ` ${k.slice(2)}="${escapeXml(v)}"`;
   }
   if (declaration) {
@@ -78,7 +98,7 @@ function node(key: string, value: XmlValue, level: number, out: string[]): void 
   }
   const open = out.length;
   out.push('');
-  for (const k of children) node(k, value[k], level + 1, out);
+  for (const k of keys) if (!isAttribute(k)) node(k, value[k], level + 1, out);
   if (out.length === open + 1) {
     out[open] = `${indent}<${key}${attributes}/>\n`;
     return;
