@@ -68,7 +68,9 @@ export function columnContents(table: Table): ColumnContent[] {
 
 /** Mostly names: the host, CIDR and placeholder tokens cover at least half the cell (a purpose cell names one now and then). */
 function namesCell(text: string): boolean {
-  const tokens = scanTokens(text).filter((t) => t.kind === 'host' || t.kind === 'cidr');
+  // A link with a path among words ("a valid password from a Static Password File https://...") is a page to read.
+  const wordy = text.replace(/\S*\/\S*/g, ' ').split(/\s+/).filter((w) => /[A-Za-z]{2,}/.test(w)).length >= 3;
+  const tokens = scanTokens(text).filter((t) => t.kind === 'cidr' || (t.kind === 'host' && !(t.path && wordy)));
   const placeholders = [...text.matchAll(/\{[a-z0-9-]+\}/g)].filter((m) => !tokens.some((t) => m.index! >= t.start && m.index! < t.end));
   const covered = tokens.reduce((n, t) => n + t.raw.length, 0) + placeholders.reduce((n, m) => n + m[0].length, 0);
   return covered > 0 && covered >= text.trim().length / 2;

@@ -13,7 +13,7 @@ import { defineParameters, parameterFromWords, type ProseUnit } from './paramete
 import { parsePortCell, portsInProse } from './ports.js';
 import { alternativeSentence, asksForAccess, conditionIn, isExample, portStatement, saysEachOther, sentenceAt, sentencesOf, statementFor, type PortStatement } from './prose.js';
 import { leftoverWords, scanTokens, schemePort, type HostToken, type Token } from './tokens.js';
-import { hostPathNote } from './pending-forms.js';
+import { hostEndpoint } from './host-endpoint.js';
 
 interface Context {
   /** Heading path below the title, joined with " > " (or the title when there is nothing below it). */
@@ -207,7 +207,7 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
         else review.push(`"${tok.raw}" in the service tag column is not a service tag; not imported`);
       }
     }
-    if (entries.length === 0 && problems.some((p) => p.startsWith('review: '))) {
+    if (entries.length === 0 && problems.length) {
       for (const p of problems) draft.findings.push({ line: row.line, severity: 'warning', code: 'IMPORT_REVIEW', message: p.startsWith('review: ') ? `review: ${rowLabel}: ${p.slice(8)}` : `${rowLabel}: ${p}` });
       return;
     }
@@ -324,13 +324,15 @@ function readEndpoints(text: string, line: number, draft: Draft, role: 'destinat
       }
       let name = t.name;
       for (const s of t.params) name = name.replace(`{${s}}`, `{${placeholderFor(s, `{${s}}`, false)}}`);
-      const endpoint: YamlEndpoint = t.match === 'subdomains' ? `*.${name}` : t.match === 'apex-and-subdomains' ? { host: name, match: 'apex-and-subdomains' } : name;
-      if (t.match === 'apex-and-subdomains') problems.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
-      if (t.privateSuffix && t.params.length === 0) problems.push(`"${t.name}" is not under a public top-level domain (an internal name?)`);
-      if (t.path) {
-        problems.push(hostPathNote(t.raw, t.name, t.path));
+      const written = hostEndpoint(t, name);
+      if ('problem' in written) {
+        problems.push(written.problem);
         continue;
       }
+      const endpoint = written.endpoint;
+      if (t.match === 'apex-and-subdomains') problems.push(`".${t.name}" (leading dot) read as the name and all its subdomains`);
+      if (t.privateSuffix && t.params.length === 0) problems.push(`"${t.name}" is not under a public top-level domain (an internal name?)`);
+      if (t.path) notes.push(`"${t.raw}": the path ${t.path} is kept; targets that cannot match a path widen it to the host, with a warning`);
       const port = schemePort(t.scheme, t.port);
       if (t.scheme && port === undefined) problems.push(`"${t.raw}": no port known for scheme ${t.scheme}://`);
       push({ endpoint, ...(port ? { port } : {}) });
@@ -470,8 +472,9 @@ function readProse(
         else if (t.reason) draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_UNCLASSIFIED', message: `"${t.raw}" ${t.reason}; not imported` });
         continue;
       }
-      if (t.kind === 'host' && t.path) {
-        // A URL with a path in prose is a page to read or a call to make (`docker pull host/image`), not a rule.
+      if (t.kind === 'host' && t.path && !isLead(t)) {
+        // A URL with a path in prose is a page to read or a call to make (`docker pull host/image`), not a rule,
+        // unless a list item is about it (`- https://console.redhat.com/api/ingress: used by the insights operator`).
         if (!imported().has(t.match === 'subdomains' ? `*.${t.name}` : t.name)) {
           draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is named with a path (a page, a command or an API call); not imported`, hint: `if ${t.name} must be reachable, add it by hand` });
         }
@@ -566,7 +569,12 @@ function proseEndpoints(t: Token, line: number, placeholders: readonly { raw: st
     const p = draft.parameter(s, placeholders.find((x) => x.slug === s)?.raw ?? `{${s}}`, line);
     name = name.replace(`{${s}}`, `{${p.name}}`);
   }
-  return [t.match === 'subdomains' ? `*.${name}` : t.match === 'apex-and-subdomains' ? { host: name, match: 'apex-and-subdomains' } : name];
+  const written = hostEndpoint(t, name);
+  if ('problem' in written) {
+    draft.findings.push({ line, severity: 'warning', code: 'IMPORT_REVIEW', message: written.problem });
+    return [];
+  }
+  return [written.endpoint];
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkFqdn } from '../model/fqdn.js';
 import { checkCidr } from '../model/cidr.js';
 import { serviceTagNames } from './service-tag-names.js';
 import { slug } from './inline.js';
-import { isPartialLabelWildcard, partialLabelNote } from './pending-forms.js';
+import { parseHostForm } from '../model/host-form.js';
 
 interface Span {
   /** The text as it stands in the normalised input. */
@@ -22,7 +22,8 @@ export interface HostToken extends Span {
   kind: 'host';
   /** Lowercase ASCII, placeholders as `{name}`, without the `*.` or leading dot. */
   name: string;
-  match: 'exact' | 'subdomains' | 'apex-and-subdomains';
+  /** `label-wildcard`: `name` begins with the wildcard label (`azgn*.servicebus.windows.net`). */
+  match: 'exact' | 'subdomains' | 'apex-and-subdomains' | 'label-wildcard';
   /** Placeholder slugs in the name, in order. */
   params: string[];
   /** URL scheme, lowercase, when written as a URL. */
@@ -204,7 +205,7 @@ function hostToken(body: string, prefix: string, span: Span, options: ScanOption
     return options.prose ? { kind: 'invalid', ...span, reason: '' } : { kind: 'invalid', ...span, reason: 'a CamelCase word, not a host name (a service tag fwgen does not know?)' };
   }
   const probe = body.replace(/\{[a-z0-9-]+\}/g, 'x');
-  if (prefix === '' && isPartialLabelWildcard(probe)) return { kind: 'invalid', ...span, reason: partialLabelNote(span.raw.replace(/^[a-z]+:\/\//i, '').replace(/[/:].*$/, '')) };
+  if (prefix === '' && /^[^.]*\*/.test(probe) && !probe.startsWith('*.')) return labelWildcardToken(body, probe, params, span, options);
   const r = checkFqdn((prefix === '*.' ? '*.' : '') + probe, params.length === 0);
   if (r.problems.length) {
     // In prose, dotted words that are not names at all (e.g. "e.g") pass silently; a bad name in a cell is reported.
@@ -233,6 +234,19 @@ function hostToken(body: string, prefix: string, span: Span, options: ScanOption
     params,
     privateSuffix,
   };
+}
+
+/** `azgn*.servicebus.windows.net`: a * inside the first label, checked by the model's own reader. */
+function labelWildcardToken(body: string, probe: string, params: string[], span: Span, options: ScanOptions): HostToken | InvalidToken {
+  const form = parseHostForm(probe);
+  if (form.problems.length || form.label === undefined) return { kind: 'invalid', ...span, reason: form.problems[0]?.message ?? 'not a host name' };
+  const restBody = body.slice(body.indexOf('.') + 1);
+  const r = checkFqdn(form.host, params.length === 0);
+  if (r.problems.length) return { kind: 'invalid', ...span, reason: r.problems[0]!.message.replace(form.host, restBody) };
+  const rest = params.length ? restBody.toLowerCase() : r.name!;
+  const privateSuffix = params.length === 0 && !isIcann(rest);
+  if (options.prose && privateSuffix) return { kind: 'invalid', ...span, reason: 'is not under a public top-level domain (an internal name, or not a name at all)' };
+  return { kind: 'host', ...span, name: `${form.label}.${rest}`, match: 'label-wildcard', params, privateSuffix };
 }
 
 function isLoopback(cidr: string): boolean {

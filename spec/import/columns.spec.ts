@@ -68,23 +68,28 @@ describe('import: column roles from cell content', () => {
   });
 });
 
-describe('import: host forms the model cannot express yet', () => {
-  const doc = ['| Host | Port |', '|--|--|', '| `azgn*.servicebus.windows.net` | 443 |', '| `www.microsoft.com/pkiops/certs` | 80 |', '| `login.example.com` | 443 |', ''].join('\n');
+describe('import: partial-label wildcards and hosts with a path', () => {
+  const doc = ['| Host | Port |', '|--|--|', '| `azgn*.servicebus.windows.net` | 443 |', '| `www.microsoft.com/pkiops/certs` | 80 |', '| `https://login.example.com/oauth?x=1` | 443 |', ''].join('\n');
 
-  it('makes no rule of a * inside the first label or of a host with a path', () => {
+  it('writes a * inside the first label and a path in the model\'s forms, checked by the loader', () => {
     const { destinations } = draft(doc);
-    expect(destinations).to.deep.equal(['login.example.com']);
+    expect(destinations).to.deep.equal(['azgn*.servicebus.windows.net', 'www.microsoft.com/pkiops/certs']);
   });
 
-  it('names each in a review: note of the draft and a warning, with why', () => {
+  it('makes no rule of a path the model cannot take, and says why in a review: note', () => {
     const { r } = draft(doc);
-    expect(r.yaml).to.include('# - line 3: review: row 1 (line 3): "azgn*.servicebus.windows.net" has a * inside its first label');
-    expect(r.yaml).to.include('# - line 4: review: row 2 (line 4): "www.microsoft.com/pkiops/certs" names a path (/pkiops/certs) on www.microsoft.com: not a rule yet');
-    expect(r.diagnostics.filter((d) => d.code === 'IMPORT_REVIEW').map((d) => d.span?.line)).to.include.members([3, 4]);
+    expect(r.yaml).to.match(/# - line 5: review: row 3 \(line 5\): "https:\/\/login\.example\.com\/oauth\?x=1": the path of .* contains "\?"/);
   });
 
-  it('says the same of such names in prose', () => {
-    const { r } = draft('Allow access to `*gallerycdn.vsassets.io` and `login.example.com` on port 443.\n');
-    expect(r.yaml).to.include('review: "*gallerycdn.vsassets.io" has a * inside its first label');
+  it('refuses a * that is not in the first label', () => {
+    const { destinations, r } = draft('| Host | Port |\n|--|--|\n| `a.b*c.example.com` | 443 |\n| `ok.example.com` | 443 |\n');
+    expect(destinations).to.deep.equal(['ok.example.com']);
+    expect(r.diagnostics.map((d) => d.message).join('\n')).to.include('"a.b*c.example.com" has a "*" that is not a whole leading label');
+  });
+
+  it('reads a partial-label wildcard in prose, and a path only where a list item is about it', () => {
+    expect(draft('Allow access to `*gallerycdn.vsassets.io` on port 443.\n').destinations).to.deep.equal(['*gallerycdn.vsassets.io']);
+    const list = draft('Telemetry needs:\n\n- **`https://console.example.com/api/ingress`**: used by the insights operator.\n- See https://docs.example.com/page/about for more.\n');
+    expect(list.destinations).to.deep.equal(['console.example.com/api/ingress']);
   });
 });
