@@ -6,7 +6,7 @@
  * its run's path) with the engine in the property, so the counterexample printed is the smallest the engine refuses.
  * A sample of cases also goes through the CLI (`fwgen emit --out`): exit 2 with nothing written, or the same files.
  *
- * FWGEN_FUZZ_RUNS (default 200 a target; `npm run fuzz` sets 10000) and FWGEN_FUZZ_SEED (default 16) choose the run.
+ * FWGEN_FUZZ_RUNS (default 150 a target; `npm run fuzz` sets 10000) and FWGEN_FUZZ_SEED (default 16) choose the run.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -18,11 +18,11 @@ import { caseArb, type FuzzCase } from './cases.js';
 import { engineProblems, ENGINES } from './engines.js';
 import { acceptanceProblems, compileCase, fileName, rejectionProblems } from './run-case.js';
 
-const RUNS = Number(process.env.FWGEN_FUZZ_RUNS ?? 200);
+const RUNS = Number(process.env.FWGEN_FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.FWGEN_FUZZ_SEED ?? 16);
 const BATCH = 250;
-/** Accepted outputs the engines check, per target: all of them in a fuzz run, the first 60 in `npm test`. */
-const ENGINE_MAX = Number(process.env.FWGEN_FUZZ_ENGINE_MAX ?? (process.env.FWGEN_FUZZ_RUNS ? Infinity : 60));
+/** Accepted outputs the engines check, per target: all of them in a fuzz run, the first 40 in `npm test`. */
+const ENGINE_MAX = Number(process.env.FWGEN_FUZZ_ENGINE_MAX ?? (process.env.FWGEN_FUZZ_RUNS ? Infinity : 40));
 const CLI_SAMPLE = Number(process.env.FWGEN_FUZZ_CLI ?? 4);
 const TARGET_LIST = ['squid', 'iptables', 'nftables', 'k8s-networkpolicy', 'cilium', 'azure-firewall', 'azure-nsg', 'panos'];
 

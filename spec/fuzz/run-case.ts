@@ -10,6 +10,7 @@ import { emitTarget, expand, formatDiagnostics, getEmitter, hasErrors, loadRequi
 import type { Diagnostic, OutputFile, ResolvedEndpoint, ResolvedRequirementSet, ServiceTagsData } from '../../lib/index.js';
 import { caseText, neutralise, type FuzzCase } from './cases.js';
 import { TARGETS } from './targets.js';
+import { semanticProblems } from './semantics.js';
 
 let tags: ServiceTagsData | undefined;
 async function serviceTags(): Promise<ServiceTagsData> {
@@ -131,6 +132,7 @@ export async function acceptanceProblems(target: string, c: FuzzCase, o: Extract
     if (given.length === 0) problems.push(`name ${w} written, but the input names no ${base}`);
     else if (wild && given.every((h) => h.match === 'exact')) problems.push(`name ${w} matches more than the exact ${base} the input gave`);
   }
+  problems.push(...semanticProblems(target, o.resolved, o.files, o.diagnostics, c.set).map((p) => `semantics: ${p}`));
   const twin = await compileCase(target, neutralise(c));
   if (twin.kind === 'rejected') problems.push(`the same case with plain free text is rejected: ${formatDiagnostics(twin.diagnostics).slice(0, 1000)}`);
   else {

@@ -208,8 +208,16 @@ const cilium: TargetInfo = {
   counts: async (f) => ({ documents: f.flatMap((x) => yamlDocs(x.contents)).length }),
 };
 
+/** Parsed once per output file: the skeleton, the values and the offline checks all read it. */
+const parsedFiles = new WeakMap<OutputFile, Promise<unknown>>();
+function parsedOnce(x: OutputFile, parse: () => Promise<unknown>): Promise<unknown> {
+  let p = parsedFiles.get(x);
+  if (!p) parsedFiles.set(x, (p = parse()));
+  return p;
+}
+
 async function azureTrees(f: readonly OutputFile[]): Promise<unknown[]> {
-  return Promise.all(f.map(async (x) => (x.path.endsWith('.tf') ? hcl.parse(x.path, x.contents) : (JSON.parse(x.contents) as unknown))));
+  return Promise.all(f.map((x) => parsedOnce(x, async () => (x.path.endsWith('.tf') ? hcl.parse(x.path, x.contents) : (JSON.parse(x.contents) as unknown)))));
 }
 
 /** HCL template escapes (`$${`, `%%{`) stand for one literal `${`, `%{`; a bare `${` is an interpolation. */
@@ -235,7 +243,7 @@ const azure: TargetInfo = {
     }
     for (const x of tf) {
       try {
-        out.push(...hclProblems(await hcl.parse(x.path, x.contents)).map((p) => `${x.path}: ${p}`));
+        out.push(...hclProblems((await azureTrees([x]))[0]).map((p) => `${x.path}: ${p}`));
       } catch (e) {
         out.push(`${x.path}: HCL: ${(e as Error).message}`);
       }
