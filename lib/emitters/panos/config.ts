@@ -236,7 +236,7 @@ function collect(e: ResolvedEndpoint, out: string[]): void {
       for (const c of e.cidrs) out.push(c);
       return;
     case 'service-tag':
-      if (!e.prefixes?.length) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
+      if (!e.prefixes) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
       for (const c of e.prefixes) out.push(c);
       return;
     case 'host':
@@ -247,7 +247,28 @@ function collect(e: ResolvedEndpoint, out: string[]): void {
 /** What `collect` refuses, without collecting: the addresses themselves come aggregated. */
 function checkAddresses(e: ResolvedEndpoint): void {
   if (e.kind === 'group' && !e.cidrs) throw new InternalError(`unbound group ${e.group} reached the emitter`);
-  if (e.kind === 'service-tag' && !e.prefixes?.length) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
+  if (e.kind === 'service-tag' && !e.prefixes) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
+}
+
+/**
+ * Whether an address endpoint has any address: a service tag that the Service Tags file lists without prefixes has
+ * none, and is dropped with a diagnostic (an empty address list must never become a rule, nor `any`).
+ */
+function hasAddresses(e: ResolvedEndpoint, req: ResolvedRequirement, b: Builder, role: 'source' | 'destination'): boolean {
+  if (!(e.kind === 'service-tag' && e.prefixes?.length === 0)) return true;
+  const what = describeEndpoint(e);
+  b.diagnostics.push({
+    code: 'FIDELITY_DROPPED',
+    severity: 'warning',
+    message: `${req.id}: ${role} ${what} dropped: the Service Tags file lists no prefixes for it${role === 'source' && req.sources!.every((s) => s.kind === 'service-tag' && s.prefixes?.length === 0) ? ', and with no source left the requirement has no rule' : ''}`,
+    hint: 'check the Service Tags file',
+    span: req.span,
+    target: 'panos',
+    requirement: req.id,
+    provenance: req.provenance,
+    params: { feature: role === 'source' ? 'source-service-tag' : 'service-tag', level: 'drop', subject: role === 'source' ? `source ${what}` : what },
+  });
+  return false;
 }
 
 /** A list named after its only endpoint when that is a bound group or a tag (shared by every rule that uses it). */
@@ -303,9 +324,12 @@ function requirementRules(req: ResolvedRequirement, b: Builder): void {
   const description = describeRequirement(req);
   let source = ['any'];
   if (req.sources?.length) {
+    const sources = req.sources.filter((s) => hasAddresses(s, req, b, 'source'));
+    // Every source without addresses: no rule, since none would be `any`.
+    if (sources.length === 0) return;
     const cidrs: string[] = [];
-    for (const s of req.sources) collect(s, cidrs);
-    source = b.addressList(listName(req.sources.length === 1 ? req.sources[0] : undefined, 'src', id, `Sources of ${req.id}`), aggregateRanges(cidrs));
+    for (const s of sources) collect(s, cidrs);
+    source = b.addressList(listName(sources.length === 1 ? sources[0] : undefined, 'src', id, `Sources of ${req.id}`), aggregateRanges(cidrs));
   }
   const groups = groupByPorts(req.destinations);
   groups.forEach((dests, gi) => {
@@ -318,7 +342,7 @@ function requirementRules(req: ResolvedRequirement, b: Builder): void {
       const e = d.endpoint;
       if (e.kind !== 'host') {
         checkAddresses(e);
-        addressDests.push(d);
+        if (hasAddresses(e, req, b, 'destination')) addressDests.push(d);
       } else {
         if (e.match !== 'subdomains') fqdns.add(e.name);
         if (e.match !== 'exact') urls.push(...urlEntries(req, d, b));
