@@ -209,7 +209,7 @@ function egressRules(req: ResolvedRequirement, selector: Selector, ctx: Context)
       const e = d.endpoint;
       if (e.kind === 'host') for (const f of fqdnSelectors(e, req, ctx)) fqdns.set(fqdnKey(f), f);
       else if (e.kind === 'group' && !e.cidrs) groups.add(groupLabelValue(e, req, ctx));
-      else addressed.push(checkedAddresses(e));
+      else if (hasAddresses(checkedAddresses(e), req, ctx, 'destination')) addressed.push(e);
     }
     if (fqdns.size) {
       // toFQDNs may not share a rule with other L3 selectors (Cilium rejects it), so names get a rule of their own.
@@ -243,7 +243,7 @@ function ingressPeers(req: ResolvedRequirement, ctx: Context): IngressPeers | un
     // The model's schema allows no host name as a source (Cilium could not match one: it has no fromFQDNs).
     if (s.kind === 'host') throw new InternalError(`${req.id}: a host name as a source`);
     if (s.kind === 'group' && !s.cidrs) groups.add(groupLabelValue(s, req, ctx));
-    else addressed.push(checkedAddresses(s));
+    else if (hasAddresses(checkedAddresses(s), req, ctx, 'source')) addressed.push(s);
   }
   const cidrs = cidrSet(addressed);
   if (req.direction === 'internal' && ctx.o.groupLabel && cidrs.length) internalByAddress(req, ctx);
@@ -336,6 +336,32 @@ function compareFqdn(a: FqdnSelector, b: FqdnSelector): number {
 function checkedAddresses(e: ResolvedEndpoint): ResolvedEndpoint {
   if (e.kind === 'service-tag' && !e.prefixes) throw new InternalError(`service tag ${e.tag} reached the emitter without prefixes`);
   return e;
+}
+
+/**
+ * Whether an address endpoint has any address; a service tag the Service Tags file lists without prefixes has none,
+ * and is dropped with a diagnostic rather than silently (it would otherwise leave a requirement without a rule).
+ */
+function hasAddresses(e: ResolvedEndpoint, req: ResolvedRequirement, ctx: Context, role: 'source' | 'destination'): boolean {
+  const empty = (e.kind === 'service-tag' && e.prefixes?.length === 0) || (e.kind === 'group' && e.cidrs?.length === 0);
+  if (!empty) return true;
+  const what = describeEndpoint(e);
+  ctx.diagnostics.push({
+    code: 'FIDELITY_DROPPED',
+    severity: 'warning',
+    message: `${req.id}: ${role} ${what} dropped: it has no addresses${e.kind === 'service-tag' ? ' in the Service Tags file' : ''}`,
+    hint: 'check the Service Tags file or the --bind values',
+    target: 'cilium',
+    requirement: req.id,
+    span: req.span,
+    params: { feature: featureOf(e, role), level: 'drop', subject: role === 'source' ? `source ${what}` : what },
+  });
+  return false;
+}
+
+function featureOf(e: ResolvedEndpoint, role: 'source' | 'destination'): string {
+  if (e.kind === 'service-tag') return role === 'source' ? 'source-service-tag' : 'service-tag';
+  return role === 'source' ? 'source-group' : 'group-destination';
 }
 
 /** The toCIDRSet / fromCIDRSet entries: the minimal prefixes covering the endpoints' addresses. */
