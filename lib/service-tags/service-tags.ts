@@ -3,6 +3,7 @@ import type { ServiceTagsInfo } from '../model/resolved.js';
 import { checkCidr } from '../model/cidr.js';
 import { serviceTagsDate } from './freshness.js';
 import { locateJsonPaths } from './json-positions.js';
+import { CLOUDS, cloudOfFileName } from './locate.js';
 
 /** One tag of an Azure "Service Tags" file. */
 export interface ServiceTag {
@@ -82,8 +83,13 @@ export function parseServiceTags(text: string, file: string): { data?: ServiceTa
       addressPrefixes: props.addressPrefixes,
     });
   });
-  if (diagnostics.length) return { diagnostics: placeDiagnostics(text, diagnostics) };
   const base = file.split(/[\\/]/).pop() ?? file;
+  // A file renamed to another cloud's name would resolve that cloud's tags to this one's addresses.
+  const named = cloudOfFileName(base);
+  if (named && typeof root.cloud === 'string' && CLOUDS[named].cloud !== root.cloud) {
+    diagnostics.push(fail(file, '$.cloud', `the file says cloud ${JSON.stringify(root.cloud)}, but its name ${base} is the ${CLOUDS[named].cloud} cloud's`, `rename it ServiceTags_${root.cloud}_YYYYMMDD.json as Microsoft does, or download the ${CLOUDS[named].cloud} file`));
+  }
+  if (diagnostics.length) return { diagnostics: placeDiagnostics(text, diagnostics) };
   const date = serviceTagsDate(base);
   const info: ServiceTagsInfo = {
     file: base,
