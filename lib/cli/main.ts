@@ -39,11 +39,24 @@ export function reportThrown(e: unknown, io: CliIo): number {
     io.stderr.write(formatDiagnostics(e.diagnostics));
     return EXIT.input;
   }
+  const sys = fileSystemError(e);
+  if (sys) {
+    io.stderr.write(`fwgen: ${sys}\n`);
+    return EXIT.input;
+  }
   const err = e as Error;
   const where = e instanceof InternalError ? 'internal error' : 'unexpected error';
   io.stderr.write(`fwgen: ${where}: ${err?.message ?? String(e)}\nThis is a bug in fwgen; please report it with the command you ran.\n`);
   if (io.env.FWGEN_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`);
   return EXIT.internal;
+}
+
+/** Why the system refused a read or write (a full disk, a read-only or missing folder), as one line; else undefined. */
+function fileSystemError(e: unknown): string | undefined {
+  const x = e as (NodeJS.ErrnoException & { dest?: string }) | undefined;
+  if (!x || typeof x.code !== 'string' || typeof x.syscall !== 'string' || !/^E[A-Z]+$/.test(x.code)) return undefined;
+  const why = x.message.replace(/^[A-Z]+: /, '').replace(/, [a-z]+(?: '.*')?$/s, '');
+  return `cannot ${x.syscall} ${x.path ?? ''}${x.dest ? ` -> ${x.dest}` : ''}: ${why} (${x.code}); every output is as it was before, or complete`;
 }
 
 function fastParse(argv: readonly string[]): { spec: CommandSpec; args: CommandArgs } | undefined {

@@ -91,7 +91,8 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
 
 function placeFiles(output: ProjectOutput, files: { path: string; contents: string }[]): PlannedFile[] {
   if (files.length === 1) return [{ path: output.path, contents: files[0]!.contents }];
-  return files.map((f) => ({ path: join(output.path, f.path), contents: f.contents }));
+  // One folder, replaced as a whole (writeOutputs), so that its files never mix two renders.
+  return files.map((f) => ({ path: join(output.path, f.path), contents: f.contents, group: output.path }));
 }
 
 /**
