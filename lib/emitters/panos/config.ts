@@ -285,7 +285,9 @@ function listName(only: ResolvedEndpoint | undefined, kind: 'src' | 'dst', id: s
 export function buildConfig(set: ResolvedRequirementSet, o: ConfigOptions): Config & { diagnostics: Diagnostic[] } {
   const b = new Builder(o);
   for (const r of set.requirements) requirementRules(r, b);
-  const byName = <T extends { name: string }>(m: Map<string, T>) => [...m.values()].sort((x, y) => compareStrings(x.name, y.name));
+  // Each map is keyed by the object's name: a native sort of the keys (UTF-16 order, as compareStrings) needs no
+  // comparator call per pair, which took most of the time for 70,000 address objects.
+  const byName = <T extends { name: string }>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
   const config: Config = {
     addresses: byName(b.addresses),
     groups: byName(b.groups),
