@@ -7,6 +7,7 @@
 import type { Direction } from '../model/requirement-set.js';
 import type { Block, SourceLine, Table, TableRow } from './blocks.js';
 import { MACHINE_WORDS as MACHINES, tableRoles, type Role } from './columns.js';
+import { groupEndpoint, readPortMatrix, subjectOf } from './port-matrix.js';
 import { Draft, idText, type DraftRequirement, type YamlEndpoint } from './draft.js';
 import { normalizeInline } from './inline.js';
 import { defineParameters, parameterFromWords, type ProseUnit } from './parameters.js';
@@ -50,6 +51,7 @@ function cellDirection(text: string): Direction | undefined {
 /** Plain text of a heading or cell for display (markup and placeholders' braces as the document wrote them). */
 function plain(text: string): string {
   return text
+    .replace(/\s*\{#[\w-]+\}\s*$/, '')
     .replace(/\*\*|__|`/g, '')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\s+/g, ' ')
@@ -97,7 +99,9 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
     if (b.kind !== 'table') return;
     const before = blocks[k - 1];
     const intro = before && (before.kind === 'paragraph' || before.kind === 'item') && ctxOf(before) === ctxOf(b) ? before : undefined;
-    if (!readTable(b.table, ctxOf(b), draft, intro)) candidateTables.push({ table: b.table, used: false, ctx: ctxOf(b) });
+    if (readTable(b.table, ctxOf(b), draft, intro)) return;
+    if (readMatrix(b.table, ctxOf(b), draft, intro)) return;
+    candidateTables.push({ table: b.table, used: false, ctx: ctxOf(b) });
   });
 
   // ---- Prose: port statements, then the names each line asks for ----
@@ -195,10 +199,14 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     comments.push(...notes);
     const tagText = join(tags, row);
     const alternatives: YamlEndpoint[] = [];
-    if (tagText) {
+    // "N/A", "-", "None": no tag for this row.
+    if (tagText && !/^\s*(?:n\/?a|none|-|—|–)\s*$/i.test(plain(tagText))) {
       const t = normalizeInline(tagText, 'cell');
       for (const tok of scanTokens(t.text, { tagsExpected: true })) {
-        if (tok.kind === 'service-tag') {
+        if (tok.kind === 'service-tag' && dest.length && !tok.known) {
+          // An alternative no target can resolve ("Internet" is an NSG keyword, not a tag of the Service Tags file).
+          review.push(`service tag "${tok.tag}" is not in the shipped Service Tags snapshot: not written as an alternative`);
+        } else if (tok.kind === 'service-tag') {
           // Beside a destination column the tags are the address form of the same need; alone, they are the destinations.
           if (dest.length) alternatives.push(tagEndpoint(tok, row.line, draft));
           else entries.push({ endpoint: tagEndpoint(tok, row.line, draft) });
@@ -292,6 +300,50 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
   } else if (tableReview.length) {
     for (const r of tableReview) draft.findings.push({ line: table.line, severity: 'warning', code: 'IMPORT_REVIEW', message: r });
   }
+  return true;
+}
+
+/**
+ * A table of ports between roles, without names (see port-matrix.ts): each row a requirement whose destination is
+ * an endpoint group; false when the table is not one.
+ */
+function readMatrix(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined): boolean {
+  const introText = intro?.lines.map((l) => l.text).join(' ');
+  const headings = (ctx.section ?? '').split(' > ').reverse();
+  const subject = (introText !== undefined ? subjectOf(introText) : undefined) ?? headings.map(subjectOf).find((s) => s !== undefined);
+  const reading = readPortMatrix(table, subject, [introText ?? '', headings[0] ?? ''].join(' '));
+  if (!reading || (reading.rows.length === 0 && reading.skipped.length === 0)) return false;
+  for (const s of reading.skipped) {
+    draft.findings.push({ line: s.row.line, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `row ${s.n} (line ${s.row.line}) ${s.why}; not imported` });
+  }
+  const first = draft.requirements.length;
+  for (const r of reading.rows) {
+    const destination = groupEndpoint(draft, r.destination, r.row.line);
+    const sources: YamlEndpoint[] = [];
+    for (const s of [...(r.self ? [destination] : []), ...r.sources.map((x) => groupEndpoint(draft, x, r.row.line))]) {
+      if (!sources.some((x) => endpointKey(x) === endpointKey(s))) sources.push(s);
+    }
+    const review = r.unparsed.length ? [`port cell: could not read ${r.unparsed.map((u) => `"${u}"`).join(', ')}`] : [];
+    const others = r.sources.filter((s) => endpointKey(groupEndpoint(draft, s, r.row.line)) !== endpointKey(destination));
+    if (others.length) review.push(`peers ${others.map((s) => `"${s}"`).join(', ')} read as endpoint groups: bind them, or delete the ones that are components on the same machine`);
+    draft.requirements.push({
+      line: r.row.line,
+      idScope: ctx.section ?? 'requirement',
+      idName: `${r.destination}-${r.n}`,
+      ...(ctx.scenario ? { scenario: ctx.scenario } : {}),
+      direction: sources.length ? 'internal' : (ctx.direction ?? 'inbound'),
+      ...(sources.length ? { sources } : {}),
+      destinations: [destination],
+      ports: r.ports,
+      ...(r.purpose ? { purpose: r.purpose } : {}),
+      provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: r.row.line, row: r.n, text: r.row.text },
+      comments: [],
+      review,
+      origin: 'table',
+    });
+  }
+  const head = draft.requirements[first];
+  if (head) head.comments.unshift(`table, lines ${table.line}-${table.endLine}: ${reading.how}`);
   return true;
 }
 

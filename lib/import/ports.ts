@@ -28,6 +28,8 @@ const PROTOCOL_WORDS: Record<string, Proto[] | undefined> = {
   any: ['any'],
   all: ['any'],
 };
+/** IP protocols without ports: the numbers written beside them are types, codes or nothing the model can express. */
+const NOT_PORTS = /^(?:icmp|icmpv4|icmpv6|ipv6-icmp|esp|ah|gre|ipip|ipencap|vrrp|igmp|ospf|pim)$/;
 const DEFAULTS: Partial<Record<Proto, number>> = { https: 443, http: 80, ssh: 22 };
 /** Words that carry no port meaning in a port cell ("port", "ports", "only", "outbound"). */
 const FILLER = new Set(['port', 'ports', 'only', 'outbound', 'inbound', 'egress', 'ingress', 'and', 'or', 'to', 'via', 'over', 'on', 'protocol', 'protocols', 'the', 'default', 'both', 'number', 'numbers', 'traffic']);
@@ -40,6 +42,8 @@ export function parsePortCell(portText: string, protocolText = ''): PortParse {
   // A protocol column that holds numbers too ("UDP 3478") is a port cell of its own.
   if (portText.trim() === '' && /\d/.test(protocolText)) return parsePortCell(protocolText);
   const hint = protocolWords(protocolText);
+  // ICMP 8/0 is a type and a code, ESP and GRE have no ports: their numbers are no ports, and no port is better than a wrong one.
+  if (hint.unknown.some((w) => NOT_PORTS.test(w))) return { ports: [], unparsed: [[protocolText.trim(), portText.trim()].filter(Boolean).join(' ')] };
   const out: string[] = [];
   const unparsed: string[] = [];
   const add = (p: string) => {
@@ -66,6 +70,10 @@ export function parsePortCell(portText: string, protocolText = ''): PortParse {
   for (const segment of text.split(/\s*(?:,|;|\n|\band\b|\bor\b|&)\s*/)) {
     if (segment === '') continue;
     const parsed = parseSegment(segment);
+    if (parsed.unknown.some((w) => NOT_PORTS.test(w))) {
+      unparsed.push(segment);
+      continue;
+    }
     if (parsed.unknown.length) unparsed.push(...parsed.unknown);
     let protos = parsed.protos;
     if (protos.length) carry = protos;

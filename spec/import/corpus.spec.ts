@@ -3,11 +3,14 @@
 // port accuracy per document and in total, and fails when any falls below its floor in floors.json (the values
 // last reached, so a regression shows at once). UPDATE_CORPUS_FLOORS=1 writes the measured values as the floors.
 import { expect } from 'chai';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { importDocument } from '../../lib/import/index.js';
+import { compile } from '../../lib/compile.js';
+import { FwgenError } from '../../lib/model/diagnostic.js';
 import { scoreDraft, type DocumentScore, type Expected } from './corpus-score.js';
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
@@ -24,13 +27,36 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** Rounded down to a tenth of a percent, so a floor written from a measurement never fails it by rounding. */
 const floorOf = (x: number) => Math.floor(x * 1000) / 1000;
 
+const drafts = new Map<string, string | undefined>();
+
 function run(name: string): DocumentScore {
   const dir = join(CORPUS, name);
   const source = readdirSync(dir).find((f) => f.startsWith('source.'));
   if (!source) throw new Error(`${dir}: no source.* file`);
   const expected = parse(readFileSync(join(dir, 'expected.yaml'), 'utf8')) as Expected;
   const result = importDocument(readFileSync(join(dir, source), 'utf8'), { file: join(name, source) });
+  drafts.set(name, result.yaml);
   return scoreDraft(result.yaml, expected);
+}
+
+/**
+ * Compiles a draft for a target with every parameter and group bound (documentation addresses): the error
+ * messages, or [] when it compiles. A target that can express none of the draft's destinations (iptables and a
+ * list of host names) is no failure of the draft: `undefined`.
+ */
+async function compileErrors(file: string, yamlText: string, target: 'squid' | 'iptables'): Promise<string[] | undefined> {
+  const data = parse(yamlText) as { parameters?: Record<string, { kind: string; format?: string; values?: Record<string, string> }>; groups?: Record<string, unknown> };
+  const params = Object.fromEntries(Object.entries(data.parameters ?? {}).map(([k, p]) => [k, p.kind === 'enum' ? Object.keys(p.values ?? {})[0]! : p.format === 'fqdn' ? 'host.example.com' : 'example']));
+  const bind = Object.fromEntries(Object.keys(data.groups ?? {}).map((g, i) => [g, `198.51.100.${i + 1}/32`]));
+  try {
+    const out = await compile({ files: [file], target, params, bind });
+    return out.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  } catch (e) {
+    if (!(e instanceof FwgenError)) throw e;
+    const errors = e.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length === 1 && /^no requirement is left for \S+ to allow/.test(errors[0]!.message)) return undefined;
+    return errors.map((d) => d.message);
+  }
 }
 
 describe('import corpus: recall, precision and ports on documents the importer was not built on', () => {
@@ -48,6 +74,30 @@ describe('import corpus: recall, precision and ports on documents the importer w
   it('has at least 20 documents, each with a floor', () => {
     expect(names.length).to.be.at.least(20);
     if (!process.env.UPDATE_CORPUS_FLOORS) expect(names.filter((n) => !floors[n])).to.deep.equal([]);
+  });
+
+  it('every draft compiles for squid and iptables with its groups and parameters bound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwgen-corpus-'));
+    const problems: string[] = [];
+    let compiled = 0;
+    try {
+      for (const n of names) {
+        const text = drafts.get(n);
+        if (text === undefined) continue;
+        const file = join(dir, `${n}.yaml`);
+        writeFileSync(file, text);
+        for (const target of ['squid', 'iptables'] as const) {
+          const errors = await compileErrors(file, text, target);
+          if (errors === undefined) continue;
+          compiled++;
+          if (errors.length) problems.push(`${n} ${target}: ${errors.slice(0, 3).join('; ')}`);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(problems).to.deep.equal([]);
+    expect(compiled).to.be.at.least(names.length);
   });
 
   it('prints the table and holds every floor', () => {
