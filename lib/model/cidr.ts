@@ -84,23 +84,40 @@ export function cidrFamily(cidr: string): 4 | 6 {
   return cidr.includes(':') ? 6 : 4;
 }
 
-const IPV4_CIDR = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/;
 
 /**
  * The common case without ipaddr.js: a canonical IPv4 prefix (or address) with no host bits, as it stands. Anything
  * else, valid or not, is left to the full check, which also explains what is wrong.
  */
-function canonicalIPv4(text: string): string | undefined {
-  const m = IPV4_CIDR.exec(text);
-  if (!m) return undefined;
+export function canonicalIPv4(text: string): string | undefined {
+  // A scan by character codes, equivalent to the regular expression it replaced (spec/model/canonical-ipv4.spec.ts):
+  // the match array and its five strings were most of what loading 100,000 prefixes allocated here.
   let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = Number(m[i]);
-    if (octet > 255) return undefined;
-    n = n * 256 + octet;
+  let value = 0;
+  let digits = 0;
+  let field = 0;
+  let bits = 32;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return undefined;
+      value = value * 10 + (c - 48);
+      if (++digits > (field === 4 ? 2 : 3)) return undefined;
+      continue;
+    }
+    if (digits === 0) return undefined;
+    if (field < 4) {
+      if (value > 255) return undefined;
+      n = n * 256 + value;
+    } else bits = value;
+    if (c === 46 && field < 3) field++;
+    else if (c === 47 && field === 3) field = 4;
+    else if (c === -1 && field >= 3) break;
+    else return undefined;
+    value = 0;
+    digits = 0;
   }
-  const bits = m[5] === undefined ? 32 : Number(m[5]);
   if (bits > 32) return undefined;
   if (bits < 32 && n % 2 ** (32 - bits) !== 0) return undefined;
-  return m[5] === undefined ? `${text}/32` : text;
+  return field === 3 ? `${text}/32` : text;
 }
