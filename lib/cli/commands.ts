@@ -35,10 +35,15 @@ const tagsAgeOption = {
   'max-tags-age': { type: 'string', requiresArg: true, describe: 'warn when the Service Tags file used is older than DAYS (by the date in its name; default 30, or maxTagsAge in fwgen.yaml; 0: never)' },
 } as const satisfies Record<string, OptionSpec>;
 
+const feedAgeOption = {
+  'max-feed-age': { type: 'string', requiresArg: true, describe: 'warn when an address feed used is older than DAYS (by the date inside it; default 30, or maxFeedAge in fwgen.yaml; 0: never)' },
+} as const satisfies Record<string, OptionSpec>;
+
 const bindingOptions = {
   param: { type: 'string', array: true, requiresArg: true, describe: 'bind a parameter: --param region=eastus (a list parameter takes a,b,c)' },
   option: { type: 'string', array: true, requiresArg: true, describe: 'set an option: --option cloud=china, --option dedicated-data-endpoints=true' },
   bind: { type: 'string', array: true, requiresArg: true, describe: 'bind an endpoint group to addresses: --bind all-kubernetes-nodes=10.0.0.0/16,10.1.0.0/16' },
+  feed: { type: 'string', array: true, requiresArg: true, describe: 'an address feed file for addressFeed: endpoints: --feed aws=ip-ranges.json, --feed gcp=cloud.json, --feed github=meta.json' },
 } as const satisfies Record<string, OptionSpec>;
 
 export const commands: readonly CommandSpec[] = [
@@ -84,6 +89,7 @@ export const commands: readonly CommandSpec[] = [
       set: { type: 'string', array: true, requiresArg: true, describe: 'a target option: --set final-deny=false (see `fwgen list --target T`)' },
       'service-tags': { type: 'string', requiresArg: true, describe: 'an Azure Service Tags JSON file, or a folder of ServiceTags_<cloud>_YYYYMMDD.json files (the newest is used); default: the snapshot shipped with fwgen' },
       ...tagsAgeOption,
+      ...feedAgeOption,
       out: { type: 'string', requiresArg: true, describe: 'write here (temp file, then rename) instead of stdout' },
       strict: { type: 'boolean', describe: 'exit 1, writing nothing, when any rule is widened, narrowed, dropped or broad' },
       ...emitterOption,
@@ -141,6 +147,7 @@ export const commands: readonly CommandSpec[] = [
       'exit-code': { type: 'boolean', describe: 'exit 1 when any file was written (the pre-commit hook: pre-commit itself sees only changed tracked files, not new ones)' },
       full: { type: 'boolean', describe: 'render every output even when the state of the last render shows nothing changed' },
       ...tagsAgeOption,
+      ...feedAgeOption,
     },
     examples: [
       ['fwgen generate', 'regenerate checked-in rule files; unchanged files are not touched'],
@@ -156,6 +163,7 @@ export const commands: readonly CommandSpec[] = [
       config: { type: 'string', requiresArg: true, describe: 'the project file (default: fwgen.yaml here or above)' },
       full: { type: 'boolean', describe: 'render and compare every output even when the state of the last render shows nothing changed' },
       ...tagsAgeOption,
+      ...feedAgeOption,
     },
     examples: [
       ['fwgen check', 'writes nothing in the project; 0 when current, 1 when stale or missing, 2 on bad input'],
@@ -186,6 +194,32 @@ export const commands: readonly CommandSpec[] = [
       ['fwgen service-tags diff ServiceTags_Public_20251028.json ServiceTags_Public_20251104.json --tag Storage.EastUS', 'the prefixes a tag gained and lost'],
     ],
     load: () => import('./commands/service-tags.js'),
+  },
+  {
+    name: 'feed',
+    describe: 'Address and endpoint feeds: what a new AWS, Google or GitHub file adds and removes (diff), or a Microsoft 365 endpoints file as a requirement set (m365)',
+    positionals: [
+      { name: 'action', describe: 'diff OLD NEW: the prefixes each service gained and lost; m365 FILE: write a requirement set from the endpoints JSON' },
+      { name: 'files', describe: 'for diff: the old and the new feed file; for m365: the endpoints file', array: true, optional: true },
+    ],
+    options: {
+      type: { type: 'string', choices: ['aws', 'gcp', 'github'], describe: 'diff: which feed the files are (default: told from their keys)' },
+      service: { type: 'string', array: true, requiresArg: true, describe: 'diff: only this service (AWS, Google) or list (GitHub key), repeatable, e.g. S3' },
+      region: { type: 'string', requiresArg: true, describe: 'diff: only this region (AWS) or scope (Google)' },
+      format: { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'diff: output format' },
+      'service-areas': { type: 'string', requiresArg: true, describe: 'm365: only these service areas, comma-separated (Exchange, SharePoint, Skype, Common)' },
+      categories: { type: 'string', requiresArg: true, describe: 'm365: only these categories, comma-separated (Optimize, Allow, Default)' },
+      'required-only': { type: 'boolean', describe: 'm365: only entries marked required' },
+      version: { type: 'string', requiresArg: true, describe: 'm365: the endpoints version (the `latest` of the version web method, e.g. 2025103000), named in the set\'s provenance' },
+      instance: { type: 'string', requiresArg: true, describe: 'm365: the instance the file is for (default Worldwide)' },
+      id: { type: 'string', requiresArg: true, describe: 'm365: the set id (default m365)' },
+      out: { type: 'string', requiresArg: true, describe: 'm365: write here (temp file, then rename) instead of stdout' },
+    },
+    examples: [
+      ['fwgen feed diff ip-ranges-old.json ip-ranges.json --service S3 --region us-east-1', 'the S3 us-east-1 prefixes an AWS update adds and removes'],
+      ['fwgen feed m365 worldwide.json --version 2025103000 --service-areas Exchange,Common --required-only --out m365.yaml', 'a requirement set for every target'],
+    ],
+    load: () => import('./commands/feed.js'),
   },
   {
     name: 'import',

@@ -17,6 +17,7 @@ export function headerLines(set: ResolvedRequirementSet, target: string, version
     const t = set.serviceTags;
     lines.push(`Service tags: ${t.file} (cloud ${t.cloud}, changeNumber ${t.changeNumber}${t.date ? `, ${t.date}` : ''})`);
   }
+  for (const f of set.feeds ?? []) lines.push(`Address feed ${f.feed}: ${f.file} (${f.idName} ${f.id}${f.date ? `, ${f.date}` : ''})`);
   return lines;
 }
 

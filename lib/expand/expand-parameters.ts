@@ -4,11 +4,16 @@ import type { ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js
 import { checkParameterValue, placeholders } from '../load/to-model.js';
 import { checkFqdn } from '../model/fqdn.js';
 import { cidrFamily } from '../model/cidr.js';
+import type { FeedInfo } from '../model/resolved.js';
+import type { FeedSources } from '../feeds/index.js';
+import { resolveFeedEndpoint } from './resolve-feed.js';
 
 export interface SetBinding {
   parameters: Record<string, string | string[]>;
   options: Record<string, string | boolean>;
   bindings: Record<string, string[]>;
+  /** Loaded address feeds, for `addressFeed:` endpoints. */
+  feeds?: FeedSources;
 }
 
 /** The values a requirement needs, and the rows that need each missing one. */
@@ -17,14 +22,16 @@ interface ExpandContext {
   values: Map<string, string[]>;
   missing: Map<string, string[]>;
   diagnostics: Diagnostic[];
+  /** The feed files `addressFeed:` endpoints were resolved from. */
+  feedsUsed: Set<FeedInfo>;
 }
 
 /**
  * Binds one set's parameters and options: drops requirements and endpoints whose `when` does not hold,
  * substitutes placeholders (list parameters as a cross product) and checks the names that result.
  */
-export function expandParameters(set: RequirementSet, binding: SetBinding): { requirements: ResolvedRequirement[]; diagnostics: Diagnostic[] } {
-  const ctx: ExpandContext = { set, values: new Map(), missing: new Map(), diagnostics: [] };
+export function expandParameters(set: RequirementSet, binding: SetBinding): { requirements: ResolvedRequirement[]; diagnostics: Diagnostic[]; feeds: FeedInfo[] } {
+  const ctx: ExpandContext = { set, values: new Map(), missing: new Map(), diagnostics: [], feedsUsed: new Set() };
   for (const p of set.parameters) {
     const given = binding.parameters[p.name] ?? p.default;
     if (given !== undefined) ctx.values.set(p.name, Array.isArray(given) ? given : [given]);
@@ -68,7 +75,7 @@ export function expandParameters(set: RequirementSet, binding: SetBinding): { re
       params: { parameter: name, set: set.id, requirements: ids },
     });
   }
-  return { requirements, diagnostics: ctx.diagnostics };
+  return { requirements, diagnostics: ctx.diagnostics, feeds: [...ctx.feedsUsed] };
 }
 
 function exampleValue(p: Parameter): string {
@@ -88,7 +95,7 @@ function substitute(template: string, values: Map<string, string[]>): string[] {
 }
 
 function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext, binding: SetBinding): ResolvedEndpoint[] {
-  const template = e.kind === 'host' ? e.name : e.kind === 'service-tag' ? e.region ?? '' : '';
+  const template = e.kind === 'host' ? e.name : e.kind === 'service-tag' || e.kind === 'feed' ? e.region ?? '' : '';
   // A placeholder is `{name}`: most endpoints (every CIDR) have none, and skip the scan.
   const needed = template.includes('{') ? placeholders(template).filter((n) => !ctx.values.has(n)) : [];
   if (needed.length) {
@@ -106,6 +113,11 @@ function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext,
     case 'service-tag':
       if (e.region === undefined) return [{ kind: 'service-tag', tag: e.tag }];
       return substitute(e.region, ctx.values).map((region) => ({ kind: 'service-tag' as const, tag: e.tag, region: region.toLowerCase() }));
+    case 'feed': {
+      const where = { requirement: `${ctx.set.id}/${req.id}`, span: e.span };
+      if (e.region === undefined) return resolveFeedEndpoint(e, undefined, binding.feeds, where, ctx.diagnostics, ctx.feedsUsed);
+      return substitute(e.region, ctx.values).flatMap((region) => resolveFeedEndpoint(e, region, binding.feeds, where, ctx.diagnostics, ctx.feedsUsed));
+    }
     case 'host':
       return substitute(e.name, ctx.values).flatMap((name) => {
         // The base of a wildcard may be a single label ("*.io"): the over-broad check reports that, not the grammar.

@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { sortDiagnostics } from '../model/diagnostic.js';
 import type { PortSpec, Provenance, RequirementSet } from '../model/requirement-set.js';
-import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet, ResolvedSetInfo } from '../model/resolved.js';
+import type { FeedInfo, ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet, ResolvedSetInfo } from '../model/resolved.js';
+import type { FeedSources } from '../feeds/index.js';
 import { checkCidr } from '../model/cidr.js';
 import { didYouMean } from '../model/nearest.js';
 import { compareHosts, compareStrings } from '../model/order.js';
@@ -18,6 +19,8 @@ export interface ExpandInput {
   options?: Record<string, string | boolean>;
   /** `--bind group=CIDR,...`: addresses for endpoint groups, by group id. */
   bind?: Record<string, string | string[]>;
+  /** Loaded address feeds (`--feed aws=FILE`), for `addressFeed:` endpoints. */
+  feeds?: FeedSources;
 }
 
 export interface ExpandResult {
@@ -55,6 +58,7 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
   const bindings = checkBindings(bind, diagnostics);
 
   const infos: ResolvedSetInfo[] = [];
+  const feedsUsed = new Set<FeedInfo>();
   const requirements: ResolvedRequirement[] = [];
   for (const set of ordered) {
     const setParams: Record<string, string | string[]> = {};
@@ -82,8 +86,9 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
     for (const g of set.groups) if (bindings[g.id]) setBindings[g.id] = bindings[g.id]!;
     // With a bad value the names built from it would only repeat the same error.
     if (badValues.size === 0) {
-      const r = expandParameters(set, { parameters: setParams, options: setOptions, bindings: setBindings });
+      const r = expandParameters(set, { parameters: setParams, options: setOptions, bindings: setBindings, ...(input.feeds ? { feeds: input.feeds } : {}) });
       pushAll(diagnostics, r.diagnostics);
+      for (const f of r.feeds) feedsUsed.add(f);
       pushAll(requirements, r.requirements);
     }
     const values: Record<string, string | string[]> = {};
@@ -99,7 +104,8 @@ export function expand(sets: readonly RequirementSet[], input: ExpandInput = {})
   const merged = mergeDuplicates(requirements);
   pushAll(diagnostics, checkBroad(merged));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sortDiagnostics(diagnostics) };
-  return { set: { sets: infos, requirements: merged }, diagnostics: sortDiagnostics(diagnostics) };
+  const feeds = [...feedsUsed].sort((a, b) => compareStrings(a.feed, b.feed));
+  return { set: { sets: infos, requirements: merged, ...(feeds.length ? { feeds } : {}) }, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function parameterHint(set: RequirementSet, name: string): string | undefined {

@@ -21,6 +21,7 @@ import { checkCidr } from '../model/cidr.js';
 import { parsePort } from '../model/port.js';
 import { listPathProblem, parseListText, type ListSource } from './list-file.js';
 import { didYouMean } from '../model/nearest.js';
+import { checkStrayFeedKeys, readFeedEndpoint } from './feed-endpoint.js';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
@@ -89,9 +90,11 @@ export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap
     }
     if (!isObject(raw)) return undefined;
     const when = raw.when === undefined ? undefined : checkCondition(raw.when, joinPointer(pointer, 'when'));
-    const kinds = ['host', 'cidr', 'serviceTag', 'group'].filter((k) => raw[k] !== undefined);
+    const kinds = ['host', 'cidr', 'serviceTag', 'group', 'addressFeed'].filter((k) => raw[k] !== undefined);
+    checkStrayFeedKeys(raw, pointer, feedContext);
     if (kinds.length !== 1) return undefined;
     let entry: EndpointEntry | undefined;
+    if (raw.addressFeed !== undefined) entry = readFeedEndpoint(raw, pointer, feedContext);
     if (typeof raw.host === 'string') entry = readHost(raw.host, str(raw.match) as HostMatch | undefined, joinPointer(pointer, 'host'), pointer);
     else if (typeof raw.cidr === 'string') entry = readCidr(raw.cidr, joinPointer(pointer, 'cidr'), pointer);
     else if (typeof raw.serviceTag === 'string') {
@@ -110,11 +113,13 @@ export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap
     if (entry && raw.match !== undefined && entry.kind !== 'host') {
       fail(joinPointer(pointer, 'match'), 'SCHEMA_INVALID', '`match` applies only to host endpoints', 'remove `match:` or use `host:`', {}, 'key');
     }
-    if (entry && raw.region !== undefined && entry.kind !== 'service-tag') {
+    if (entry && raw.region !== undefined && entry.kind !== 'service-tag' && entry.kind !== 'feed') {
       fail(joinPointer(pointer, 'region'), 'SCHEMA_INVALID', '`region` applies only to service tags', 'remove `region:` or use `serviceTag:`', {}, 'key');
     }
     return entry && when ? { ...entry, when } : entry;
   };
+
+  const feedContext = { fail, checkPlaceholders, spanOf };
 
   const readHost = (written: string, match: HostMatch | undefined, valuePointer: string, pointer: string): EndpointEntry | undefined => {
     const form = written.includes('://') ? { host: written, problems: [] } : parseHostForm(written);
@@ -284,8 +289,8 @@ export function toModel(data: unknown, sourceMap: SourceMap, lists?: ReadonlyMap
       }
     }
     for (const alt of req.alternatives ?? []) {
-      if (alt.kind !== 'service-tag' && alt.kind !== 'cidr') {
-        fail(alt.pointer, 'SCHEMA_INVALID', 'an alternative must be a service tag or a CIDR: the address form of the same need', 'list host names under `destinations:`');
+      if (alt.kind !== 'service-tag' && alt.kind !== 'cidr' && alt.kind !== 'feed') {
+        fail(alt.pointer, 'SCHEMA_INVALID', 'an alternative must be a service tag, an address feed or a CIDR: the address form of the same need', 'list host names under `destinations:`');
       }
     }
     requirements.push(req);

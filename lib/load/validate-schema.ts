@@ -135,7 +135,7 @@ function toDiagnostic(e: ErrorObject, sourceMap: SourceMap): Diagnostic {
       return at('SCHEMA_PATTERN', path, `${where} is "${String(e.data)}", which has the wrong form`, hint);
     }
     case 'oneOf': {
-      const kinds = ['host', 'cidr', 'serviceTag', 'group'];
+      const kinds = ['host', 'cidr', 'serviceTag', 'group', 'addressFeed'];
       const present = kinds.filter((k) => typeof e.data === 'object' && e.data !== null && k in e.data);
       return present.length === 0
         ? at('SCHEMA_REQUIRED', path, `${where} has none of ${kinds.join(', ')}`, 'add one of them, e.g. `host: registry.example.com`')

@@ -79,7 +79,18 @@ export interface GroupEndpoint {
   kind: 'group';
   group: string;
 }
-export type Endpoint = HostEndpoint | CidrEndpoint | ServiceTagEndpoint | GroupEndpoint;
+/**
+ * Prefixes from a cloud provider's published feed (`--feed aws=FILE`), resolved while expanding into CIDRs:
+ * AWS by `service` and `region`, Google by `scope` (kept in `region`) and `service`, GitHub by `key` (kept in
+ * `service`). `region` may hold `{parameter}` placeholders.
+ */
+export interface FeedEndpoint {
+  kind: 'feed';
+  feed: 'aws' | 'gcp' | 'github';
+  service?: string;
+  region?: string;
+}
+export type Endpoint = HostEndpoint | CidrEndpoint | ServiceTagEndpoint | GroupEndpoint | FeedEndpoint;
 
 /** An endpoint as written in a requirement, with an optional condition and its JSON Pointer. */
 export type EndpointEntry = Endpoint & { when?: Condition; pointer: string; span: SourceSpan };

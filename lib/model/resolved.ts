@@ -68,9 +68,26 @@ export interface ServiceTagsInfo {
   date?: string;
 }
 
+/** A cloud provider's address feed (`addressFeed:` destinations): AWS ip-ranges.json, Google cloud.json, GitHub meta. */
+export type FeedProvider = 'aws' | 'gcp' | 'github';
+
+/** An address feed file a set was resolved with, named in output headers like the Service Tags file. */
+export interface FeedInfo {
+  feed: FeedProvider;
+  /** The file's base name. */
+  file: string;
+  /** What identifies this publication: `syncToken` (AWS, Google), `sha256` of the file (GitHub, which has neither). */
+  idName: 'syncToken' | 'sha256';
+  id: string;
+  /** Publication date YYYY-MM-DD from the file (AWS createDate, Google creationTime); GitHub's has none. */
+  date?: string;
+}
+
 /** One or more requirement sets with parameters bound and options applied, in canonical order. */
 export interface ResolvedRequirementSet {
   sets: ResolvedSetInfo[];
   requirements: ResolvedRequirement[];
   serviceTags?: ServiceTagsInfo;
+  /** The address feeds its `addressFeed:` endpoints were resolved from, by provider. */
+  feeds?: FeedInfo[];
 }

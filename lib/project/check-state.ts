@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, t
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
+import type { FeedInfo } from '../model/resolved.js';
 import { buildId } from './build-info.js';
 
 /**
@@ -55,6 +56,9 @@ export interface CheckState {
   /** For the age warning, which depends on the date and not on the inputs. */
   serviceTags: { file: string; changeNumber: number; date?: string; outputs?: string[] }[];
   maxTagsAge?: number;
+  /** The address feeds of fwgen.yaml, for their age warning (which also depends on the date only). */
+  feeds?: FeedInfo[];
+  maxFeedAge?: number;
   /** The render's warnings, so a `generate` that renders nothing still reports them. */
   diagnostics: Diagnostic[];
 }
@@ -155,6 +159,8 @@ export interface StateRecord {
   outputs: { path: string; contents: string }[];
   serviceTags: { file: string; changeNumber: number; date?: string; outputs?: string[] }[];
   maxTagsAge?: number;
+  feeds?: FeedInfo[];
+  maxFeedAge?: number;
   diagnostics: Diagnostic[];
   /** When the render began (Date.now()): inputs changed after RACY_MS before it leave no state. */
   renderStart: number;
@@ -188,6 +194,8 @@ export function writeState(env: NodeJS.ProcessEnv, r: StateRecord): boolean {
     outputs: r.outputs.map((o) => ({ path: relative(dir, o.path), sha256: createHash('sha256').update(o.contents).digest('hex') })),
     serviceTags: r.serviceTags,
     ...(r.maxTagsAge !== undefined ? { maxTagsAge: r.maxTagsAge } : {}),
+    ...(r.feeds?.length ? { feeds: r.feeds } : {}),
+    ...(r.maxFeedAge !== undefined ? { maxFeedAge: r.maxFeedAge } : {}),
     diagnostics: r.diagnostics,
   };
   const file = stateFile(env, r.projectFile);

@@ -4,6 +4,7 @@ import validateProject from './project.validator.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { sortDiagnostics } from '../model/diagnostic.js';
 import type { SourceSpan } from '../model/requirement-set.js';
+import type { FeedProvider } from '../model/resolved.js';
 import { joinPointer } from '../model/source-map.js';
 import { parseYaml } from '../load/parse-yaml.js';
 import { normalizeText, readSource } from '../load/read-source.js';
@@ -40,6 +41,10 @@ export interface Project {
   serviceTags?: string;
   /** `maxTagsAge:` days before a Service Tags file is reported as old (0: never); --max-tags-age wins. */
   maxTagsAge?: number;
+  /** `feeds:` address feed files by provider, absolute, for every output's `addressFeed:` endpoints. */
+  feeds?: Partial<Record<FeedProvider, string>>;
+  /** `maxFeedAge:` days before an address feed is reported as old (0: never); --max-feed-age wins. */
+  maxFeedAge?: number;
 }
 
 /** The nearest fwgen.yaml from `cwd` upwards. */
@@ -62,6 +67,8 @@ export function parseProject(text: string, file: string, dir: string): { project
     emitters?: string[];
     outputs: Record<string, unknown>[];
     maxTagsAge?: number;
+    feeds?: Partial<Record<FeedProvider, string>>;
+    maxFeedAge?: number;
   };
   const d = data.defaults ?? {};
   const seen = new Map<string, number>();
@@ -106,6 +113,8 @@ export function parseProject(text: string, file: string, dir: string): { project
       outputs,
       ...(d.serviceTags ? { serviceTags: resolve(dir, d.serviceTags) } : {}),
       ...(data.maxTagsAge !== undefined ? { maxTagsAge: data.maxTagsAge } : {}),
+      ...(data.feeds ? { feeds: Object.fromEntries(Object.entries(data.feeds).map(([k, v]) => [k, resolve(dir, v)])) } : {}),
+      ...(data.maxFeedAge !== undefined ? { maxFeedAge: data.maxFeedAge } : {}),
     },
     diagnostics: [],
   };

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { FwgenError, hasErrors } from '../model/diagnostic.js';
-import type { ServiceTagsInfo } from '../model/resolved.js';
+import type { FeedInfo, FeedProvider, ServiceTagsInfo } from '../model/resolved.js';
+import type { FeedSources } from '../feeds/index.js';
 import type { PlannedFile } from '../emit/write-outputs.js';
 import type { ServiceTagsData } from '../service-tags/service-tags.js';
 import { compile, newCompileCache } from '../compile.js';
@@ -19,6 +20,8 @@ export interface RenderedProject {
   strictFailures: string[];
   /** The Service Tags files whose tags some output used, with the outputs that used them. */
   serviceTags: { file: string; info: ServiceTagsInfo; outputs: string[] }[];
+  /** The address feeds of `feeds:`, for the age warning. */
+  feeds: FeedInfo[];
   /** Everything the render read, for the check state (lib/project/check-state.ts). */
   read: {
     /** Requirement, list and Service Tags files, and the emitters' code; undefined when the emitters' files are unknown. */
@@ -38,6 +41,8 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
   // Outputs that name the same files load them once, and with the same bindings expand them once.
   const compileCache = newCompileCache();
   const catalogs = new Map<string, { yaml: string; compiled: string }>();
+  const feeds = await loadProjectFeeds(project);
+  if (!feeds.sources) return { files: [], diagnostics: feeds.diagnostics, strictFailures, serviceTags: [], feeds: [], read: { folders: [], catalogs: [] } };
   for (const output of project.outputs) {
     try {
       for (const id of output.catalogs) {
@@ -56,6 +61,7 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
           target: output.target,
           targetOptions: output.set,
           ...(serviceTags ? { serviceTags } : {}),
+          ...(feeds.files.length ? { feeds: feeds.sources } : {}),
         },
         compileCache,
       );
@@ -70,7 +76,7 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
   }
   // Modules loaded with require() at run time (the public-suffix list, tldts, which the CLI bundle leaves out; a
   // CommonJS emitter's own modules): their code is not covered by fwgen's build id.
-  const read: string[] = [...tags.files(), ...Object.keys(createRequire(import.meta.url).cache)];
+  const read: string[] = [...tags.files(), ...feeds.files, ...Object.keys(createRequire(import.meta.url).cache)];
   for (const [file, loaded] of compileCache.loaded) {
     read.push(file);
     const r = await loaded;
@@ -81,12 +87,26 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
     diagnostics,
     strictFailures,
     serviceTags: tags.used(),
+    feeds: Object.values(feeds.sources).map((d) => d.info),
     read: {
       ...(pluginFiles ? { files: [...read, ...pluginFiles] } : {}),
       folders: tags.folders(),
       catalogs: [...catalogs.values()],
     },
   };
+}
+
+/** The feeds `feeds:` names, each read and checked once for every output (a problem names the feed file's line). */
+async function loadProjectFeeds(project: Project): Promise<{ sources?: FeedSources; files: string[]; diagnostics: Diagnostic[] }> {
+  const entries = Object.entries(project.feeds ?? {}) as [FeedProvider, string][];
+  if (entries.length === 0) return { sources: {}, files: [], diagnostics: [] };
+  const { loadFeedFile } = await import('../feeds/index.js');
+  const results = await Promise.all(entries.map(([feed, file]) => loadFeedFile(feed, file)));
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  if (diagnostics.length) return { files: [], diagnostics };
+  const sources: FeedSources = {};
+  entries.forEach(([feed], i) => (sources[feed] = results[i]!.data!));
+  return { sources, files: entries.map(([, file]) => file), diagnostics: [] };
 }
 
 function placeFiles(output: ProjectOutput, files: { path: string; contents: string }[]): PlannedFile[] {

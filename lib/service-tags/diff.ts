@@ -149,3 +149,16 @@ function text(n: bigint, family: 4 | 6): string {
   }
   return ipaddr.fromByteArray(bytes).toString();
 }
+
+/**
+ * What `after` allows and `before` does not (`gained`), and the reverse (`lost`), as the fewest prefixes: two lists
+ * that only split or merge the same addresses differ in nothing. Used by `fwgen feed diff` for each service.
+ */
+export function diffPrefixLists(before: readonly string[], after: readonly string[]): { gained: string[]; lost: string[] } {
+  const ra = toRanges(before);
+  const rb = toRanges(after);
+  return {
+    gained: [...blocks(subtract(rb.v4, ra.v4), 4), ...blocks(subtract(rb.v6, ra.v6), 6)],
+    lost: [...blocks(subtract(ra.v4, rb.v4), 4), ...blocks(subtract(ra.v6, rb.v6), 6)],
+  };
+}

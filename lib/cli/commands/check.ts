@@ -5,6 +5,7 @@ import { EXIT } from '../io.js';
 import { hasErrors } from '../../model/diagnostic.js';
 import { formatDiagnostics } from '../report.js';
 import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
+import { feedAgeWarnings, maxFeedAge } from '../feeds.js';
 import { projectFileFromArgs, projectFromArgs, recordRender, serviceTagsUsed } from './project-io.js';
 import { readState, stateHolds } from '../../project/check-state.js';
 import { resolveServiceTagsPath } from '../../service-tags/locate.js';
@@ -19,7 +20,8 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   if (!args.full) {
     const state = readState(io.env, file);
     if (state && stateHolds(state, file, (p) => resolveServiceTagsPath(p).file)) {
-      io.stderr.write(formatDiagnostics(tagsAgeWarnings(state.serviceTags, maxTagsAge(args, state.maxTagsAge), io.env)));
+      const feedAges = await feedAgeWarnings(state.feeds, await maxFeedAge(args, state.maxFeedAge), io.env);
+      io.stderr.write(formatDiagnostics([...tagsAgeWarnings(state.serviceTags, maxTagsAge(args, state.maxTagsAge), io.env), ...feedAges]));
       io.stderr.write(`fwgen check: ${state.outputs.length} files up to date (nothing rendered: no input changed since the last render)\n`);
       return EXIT.ok;
     }
@@ -35,7 +37,8 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     return EXIT.input;
   }
   const used = serviceTagsUsed(rendered);
-  io.stderr.write(formatDiagnostics(tagsAgeWarnings(used, maxAge, io.env)));
+  const feedAges = await feedAgeWarnings(rendered.feeds, await maxFeedAge(args, project.maxFeedAge), io.env);
+  io.stderr.write(formatDiagnostics([...tagsAgeWarnings(used, maxAge, io.env), ...feedAges]));
   const stale: string[] = [];
   let createTwoFilesPatch: typeof import('diff').createTwoFilesPatch | undefined;
   for (const f of rendered.files) {

@@ -6,14 +6,15 @@ import { FwgenError, hasErrors } from '../../model/diagnostic.js';
 import type { ResolvedRequirementSet } from '../../model/resolved.js';
 import { describeProvenance } from '../../model/describe.js';
 import { formatDiagnostics } from '../report.js';
-import { expandInput, loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { expandInputWithFeeds } from '../feeds.js';
 
 /** Compares two requirement sets by what they allow; exit 0 when equal, 1 when they differ (as diff(1)). */
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const side = async (which: 'old' | 'new'): Promise<ResolvedRequirementSet> => {
     const file = sourceFile(String(args[which]), io.cwd);
     const loaded = await loadSets([file], io);
-    const input = expandInput(args);
+    const input = await expandInputWithFeeds(args, io);
     const own = { params: parsePairs(`${which}-param`, args[`${which}-param`]), options: parsePairs(`${which}-option`, args[`${which}-option`], true) };
     const r = expand(loaded.sets, { ...input, params: { ...input.params, ...own.params }, options: { ...input.options, ...own.options } });
     const diagnostics = [...loaded.diagnostics, ...r.diagnostics];

@@ -8,7 +8,8 @@ import { getEmitter } from '../../emit/registry.js';
 import { emitTarget, needsServiceTags, type EmitEnvironment } from '../../emit/run-emitter.js';
 import { writeOutputs } from '../../emit/write-outputs.js';
 import { formatDiagnostics } from '../report.js';
-import { expandInput, loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { expandInputWithFeeds, feedAgeWarnings, maxFeedAge } from '../feeds.js';
 import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
@@ -18,7 +19,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   if (sources.length === 0) throw usage('name at least one --catalog ID or --file PATH', 'e.g. fwgen emit --catalog mcr --target squid');
   const emitter = await getEmitter(String(args.target));
   const loaded = await loadSets(sources, io);
-  const expanded = expand(loaded.sets, expandInput(args));
+  const expanded = expand(loaded.sets, await expandInputWithFeeds(args, io));
   const before = [...loaded.diagnostics, ...expanded.diagnostics];
   if (hasErrors(before) || !expanded.set) throw new FwgenError(before);
   const env: EmitEnvironment = {};
@@ -39,6 +40,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     // Apart from the emit's own diagnostics: --strict does not count it, and it never reaches the output.
     notes.push(...tagsAgeWarnings([tags.data.info], maxAge, io.env));
   }
+  notes.push(...(await feedAgeWarnings(expanded.set.feeds, await maxFeedAge(args), io.env)));
   const result = emitTarget(expanded.set, emitter, parsePairs('set', args.set), env);
   const diagnostics = [...before, ...result.diagnostics];
   io.stderr.write(formatDiagnostics([...diagnostics, ...notes]));

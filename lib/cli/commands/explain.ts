@@ -6,7 +6,8 @@ import { getEmitter, listTargets } from '../../emit/registry.js';
 import { explain } from '../../explain/explain.js';
 import type { Emitter, EmitterOptions } from '../../emit/emitter.js';
 import { checkFqdn } from '../../model/fqdn.js';
-import { expandInput, loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { loadSets, parsePairs, sourceFile } from '../inputs.js';
+import { expandInputWithFeeds } from '../feeds.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
@@ -16,7 +17,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const sources = [...list(args.catalog).map((c) => sourceFile(c, io.cwd, 'catalog')), ...list(args.file).map((f) => sourceFile(f, io.cwd, 'file'))];
   if (sources.length === 0) throw usage('name at least one --catalog ID or --file PATH', 'e.g. fwgen explain mcr.microsoft.com:443 --catalog mcr');
   const loaded = await loadSets(sources, io);
-  const expanded = expand(loaded.sets, expandInput(args));
+  const expanded = expand(loaded.sets, await expandInputWithFeeds(args, io));
   const diagnostics = [...loaded.diagnostics, ...expanded.diagnostics];
   if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(diagnostics);
   const ids = list(args.target).length ? list(args.target) : listTargets().map((t) => t.id);

@@ -5,6 +5,7 @@ import { hasErrors } from '../../model/diagnostic.js';
 import { writeOutputs } from '../../emit/write-outputs.js';
 import { formatDiagnostics } from '../report.js';
 import { maxTagsAge, tagsAgeWarnings } from '../tags-age.js';
+import { feedAgeWarnings, maxFeedAge } from '../feeds.js';
 import { projectFileFromArgs, projectFromArgs, recordRender, serviceTagsUsed } from './project-io.js';
 import { readState, stateHolds } from '../../project/check-state.js';
 import { resolveServiceTagsPath } from '../../service-tags/locate.js';
@@ -15,7 +16,8 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     // Every input and output as the last render left them (see check): nothing to write, the same warnings.
     const state = readState(io.env, file);
     if (state && stateHolds(state, file, (p) => resolveServiceTagsPath(p).file)) {
-      io.stderr.write(formatDiagnostics([...state.diagnostics, ...tagsAgeWarnings(state.serviceTags, maxTagsAge(args, state.maxTagsAge), io.env)]));
+      const feedAges = await feedAgeWarnings(state.feeds, await maxFeedAge(args, state.maxFeedAge), io.env);
+      io.stderr.write(formatDiagnostics([...state.diagnostics, ...tagsAgeWarnings(state.serviceTags, maxTagsAge(args, state.maxTagsAge), io.env), ...feedAges]));
       io.stderr.write(`fwgen generate: 0 written, ${state.outputs.length} unchanged (nothing rendered: no input changed since the last render)\n`);
       return EXIT.ok;
     }
@@ -26,7 +28,8 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const { renderProject } = await import('../../project/render-project.js');
   const rendered = await renderProject(project);
   const used = serviceTagsUsed(rendered);
-  io.stderr.write(formatDiagnostics([...rendered.diagnostics, ...tagsAgeWarnings(used, maxAge, io.env)]));
+  const feedAges = await feedAgeWarnings(rendered.feeds, await maxFeedAge(args, project.maxFeedAge), io.env);
+  io.stderr.write(formatDiagnostics([...rendered.diagnostics, ...tagsAgeWarnings(used, maxAge, io.env), ...feedAges]));
   if (hasErrors(rendered.diagnostics)) {
     io.stderr.write('fwgen generate: nothing written\n');
     return EXIT.input;

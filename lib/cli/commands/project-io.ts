@@ -40,6 +40,8 @@ export function recordRender(io: CliIo, file: string, project: Project, rendered
     outputs: rendered.files,
     serviceTags: used,
     ...(project.maxTagsAge !== undefined ? { maxTagsAge: project.maxTagsAge } : {}),
+    ...(rendered.feeds.length ? { feeds: rendered.feeds } : {}),
+    ...(project.maxFeedAge !== undefined ? { maxFeedAge: project.maxFeedAge } : {}),
     diagnostics: rendered.diagnostics,
     renderStart,
   });

@@ -6,12 +6,13 @@ import type { ResolvedRequirementSet } from '../../model/resolved.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { formatPort } from '../../model/port.js';
 import { formatDiagnostics } from '../report.js';
-import { expandInput, loadSets, sourceFile } from '../inputs.js';
+import { loadSets, sourceFile } from '../inputs.js';
+import { expandInputWithFeeds } from '../feeds.js';
 
 export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   const file = sourceFile(String(args.source), io.cwd);
   const loaded = await loadSets([file], io);
-  const expanded = expand(loaded.sets, expandInput(args));
+  const expanded = expand(loaded.sets, await expandInputWithFeeds(args, io));
   const diagnostics = [...loaded.diagnostics, ...expanded.diagnostics];
   if (hasErrors(diagnostics) || !expanded.set) throw new FwgenError(diagnostics);
   io.stderr.write(formatDiagnostics(diagnostics));
