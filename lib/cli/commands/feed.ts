@@ -16,6 +16,11 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
     if (files.length !== 2) throw usage(`feed diff takes two files, OLD and NEW (got ${files.length})`, 'e.g. fwgen feed diff ip-ranges-old.json ip-ranges.json --service S3');
     return diff(files[0]!, files[1]!, args, io);
   }
+  if (action === 'm365') {
+    if (files.length !== 1) throw usage(`feed m365 takes one file, the endpoints JSON (got ${files.length})`, 'e.g. fwgen feed m365 worldwide.json --feed-version 2025103000 --out m365.yaml');
+    const { runM365 } = await import('./feed-m365.js');
+    return runM365(files[0]!, args, io);
+  }
   throw usage(`unknown feed action "${action}"`, 'use `fwgen feed diff OLD NEW` or `fwgen feed m365 FILE`');
 }
 

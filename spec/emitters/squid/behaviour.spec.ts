@@ -60,6 +60,8 @@ const SCENARIOS: Scenario[] = [
   },
   // Overlapping source prefixes (squid ignores one of two overlapping src entries), 0.0.0.0/0, IPv6-only sources.
   { name: 'source-overlap fixture', catalogs: [], files: ['source-overlap/input.yaml'], bind: { clients: '127.0.0.64/26,127.0.0.0/24' } },
+  // The Microsoft 365 endpoints as `fwgen feed m365` writes them (spec/feeds/m365.spec.ts checks it is current).
+  { name: 'm365 endpoints (fwgen feed m365)', catalogs: [], files: ['../feeds/fixtures/m365-set.yaml'] },
 ];
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
@@ -68,7 +70,8 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixt
 const CLIENT = '127.0.0.1';
 /** HTTP servers listen on these ports, TLS servers on the others. */
 const HTTP_PORTS = [80, 8080];
-const TLS_PORTS = [443, 8443];
+// 25: the Microsoft 365 SMTP relay names (tcp:25) are reached by CONNECT like any other TCP port.
+const TLS_PORTS = [25, 443, 8443];
 const CONCURRENCY = 12;
 
 interface Probe {
