@@ -70,14 +70,21 @@ export function rejectionProblems(o: Extract<Outcome, { kind: 'rejected' }>): st
 
 type Net = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/** A prefix, with an IPv4-mapped IPv6 one (::ffff:a.b.c.d/96+n) as the IPv4 prefix it stands for. */
 function net(text: string): Net | undefined {
+  let n: Net;
   try {
-    if (text.includes('/')) return ipaddr.parseCIDR(text);
-    const a = ipaddr.parse(text);
-    return [a, a.kind() === 'ipv4' ? 32 : 128];
+    if (text.includes('/')) n = ipaddr.parseCIDR(text);
+    else {
+      const a = ipaddr.parse(text);
+      n = [a, a.kind() === 'ipv4' ? 32 : 128];
+    }
   } catch {
     return undefined;
   }
+  const [a, bits] = n;
+  if (a.kind() === 'ipv6' && bits >= 96 && (a as ipaddr.IPv6).isIPv4MappedAddress()) return [(a as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  return n;
 }
 
 function endpoints(set: ResolvedRequirementSet): ResolvedEndpoint[] {

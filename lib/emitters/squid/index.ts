@@ -214,10 +214,21 @@ function sourceAcl(req: ResolvedRequirement, base: string): AclView | undefined 
  * as its two halves, since squid refuses it ("needs to be replaced by the term 'all'") and `all` takes IPv6 too.
  */
 function srcValues(cidrs: readonly string[]): string[] {
-  const parsed = uniq(cidrs.flatMap((c) => (c === '0.0.0.0/0' ? ['0.0.0.0/1', '128.0.0.0/1'] : [c]))).map((c) => ({ c, range: ipaddr.parseCIDR(c) }));
+  const parsed = uniq(cidrs.map(unmapped).flatMap((c) => (c === '0.0.0.0/0' ? ['0.0.0.0/1', '128.0.0.0/1'] : [c]))).map((c) => ({ c, range: ipaddr.parseCIDR(c) }));
   const covers = (outer: (typeof parsed)[number], inner: (typeof parsed)[number]) =>
     outer.range[0].kind() === inner.range[0].kind() && outer.range[1] <= inner.range[1] && (inner.range[0] as ipaddr.IPv4).match(outer.range as [ipaddr.IPv4, number]);
   return parsed.filter((a, i) => !parsed.some((b, j) => j !== i && covers(b, a) && (b.range[1] < a.range[1] || j < i))).map((x) => x.c);
+}
+
+/**
+ * An IPv4-mapped IPv6 prefix (::ffff:a.b.c.d/96+n) as the IPv4 prefix a.b.c.d/n: Squid reads it so (a client's
+ * mapped address is its IPv4 one), and must then see it beside the other IPv4 prefixes, or the overlap rule above
+ * cannot apply. Squid kept 192.0.2.0/24 and ignored ::ffff:0:0/96, which it read as 0.0.0.0/0.
+ */
+function unmapped(cidr: string): string {
+  const [addr, bits] = ipaddr.parseCIDR(cidr);
+  if (addr.kind() !== 'ipv6' || bits < 96 || !(addr as ipaddr.IPv6).isIPv4MappedAddress()) return cidr;
+  return `${(addr as ipaddr.IPv6).toIPv4Address().toString()}/${bits - 96}`;
 }
 
 /**
