@@ -26,7 +26,9 @@ function colsCount(attrs: string): number | undefined {
 }
 
 /** A cell delimiter at the start of a line or after a blank, with an optional spec such as `2+`, `a`, `^.^`. */
-const CELL_START = /(?<=^|\s)(?:(\d+)\+|\d+\*)?(?:[<^>])?(?:\.[<^>])?[aehlmsdv]?(?<!\\)\|/g;
+const CELL_START = /(?<=^|\s)(?:(\d+)(?:\.(\d+))?\+|\.(\d+)\+|\d+\*)?(?:[<^>])?(?:\.[<^>])?[aehlmsdv]?(?<!\\)\|/g;
+/** Preprocessor lines and comments inside a table: no cells (`ifdef::fedramp[]` rows are read, the condition kept out). */
+const DIRECTIVE = /^\s*(?:(?:ifn?def|ifeval|endif|include)::|\/\/(?!\/))/;
 
 /**
  * Reads the AsciiDoc table opening at `lines[i]` (`|===`); `attrs` is the block attribute line above it, if any.
@@ -55,12 +57,13 @@ export function parseAsciidocTable(lines: readonly string[], i: number, attrs = 
   }
 
   // Cells in order, each with the line it starts on and the lines it spans.
-  const cells: { text: string; line: number; endLine: number; span: number }[] = [];
+  const cells: { text: string; line: number; endLine: number; span: number; rows: number }[] = [];
   let firstLineCells = 0;
   let firstLine: number | undefined;
   let blankAfterFirst = false;
   let sawBlank = false;
   for (const l of body) {
+    if (DIRECTIVE.test(l.text)) continue;
     if (l.text.trim() === '') {
       if (firstLine !== undefined && !sawBlank) blankAfterFirst = cells.every((c) => c.line === firstLine);
       sawBlank = true;
@@ -78,7 +81,7 @@ export function parseAsciidocTable(lines: readonly string[], i: number, attrs = 
     starts.forEach((m, k) => {
       const from = m.index + m[0].length;
       const to = k + 1 < starts.length ? starts[k + 1]!.index : l.text.length;
-      cells.push({ text: l.text.slice(from, to).trim().replace(/\\\|/g, '|'), line: l.n, endLine: l.n, span: m[1] ? Number(m[1]) : 1 });
+      cells.push({ text: l.text.slice(from, to).trim().replace(/\\\|/g, '|'), line: l.n, endLine: l.n, span: m[1] ? Number(m[1]) : 1, rows: Number(m[2] ?? m[3] ?? 1) });
     });
     if (firstLine === undefined && starts.length) {
       firstLine = l.n;
@@ -88,10 +91,24 @@ export function parseAsciidocTable(lines: readonly string[], i: number, attrs = 
   const width = colsCount(attrs) ?? firstLineCells;
   const rows: TableRow[] = [];
   let cur: { line: number; endLine: number; cells: string[] } | undefined;
+  // `.2+|GCP`: a cell spanning rows stands in the same column of the rows below it.
+  const spanning: { col: number; left: number; text: string }[] = [];
+  const fillSpanned = (row: { cells: string[] }) => {
+    for (let p = spanning.find((s) => s.left > 0 && s.col === row.cells.length); p; p = spanning.find((s) => s.left > 0 && s.col === row.cells.length)) {
+      row.cells.push(p.text);
+      p.left--;
+    }
+  };
   for (const c of cells) {
-    if (!cur) cur = { line: c.line, endLine: c.endLine, cells: [] };
+    if (!cur) {
+      cur = { line: c.line, endLine: c.endLine, cells: [] };
+      fillSpanned(cur);
+    }
+    const col = cur.cells.length;
     cur.cells.push(c.text);
     for (let s = 1; s < c.span; s++) cur.cells.push('');
+    if (c.rows > 1) spanning.push({ col, left: c.rows - 1, text: c.text });
+    fillSpanned(cur);
     cur.endLine = Math.max(cur.endLine, c.endLine);
     if (cur.cells.length >= width) {
       rows.push(toRow(cur, lines));

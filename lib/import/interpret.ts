@@ -99,7 +99,7 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
     if (b.kind !== 'table') return;
     const before = blocks[k - 1];
     const intro = before && (before.kind === 'paragraph' || before.kind === 'item') && ctxOf(before) === ctxOf(b) ? before : undefined;
-    if (readTable(b.table, ctxOf(b), draft, intro)) return;
+    if (readTable(b.table, ctxOf(b), draft, intro, footnotesAfter(blocks, k))) return;
     if (readMatrix(b.table, ctxOf(b), draft, intro)) return;
     candidateTables.push({ table: b.table, used: false, ctx: ctxOf(b) });
   });
@@ -107,18 +107,21 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
   // ---- Prose: port statements, then the names each line asks for ----
   const statements: PortStatement[] = [];
   const units: ProseUnit[] = [];
-  for (const b of blocks) {
-    if (b.kind !== 'paragraph' && b.kind !== 'item') continue;
-    const whole = b.lines.map((l) => l.text).join(' ');
-    const s = portStatement(normalizeInline(whole, 'prose').text, b.line, ctxOf(b).section);
-    // A statement before the first section (under the title) speaks for the whole document.
-    if (s) statements.push(ctxOf(b).section === title ? { ...s, all: true } : s);
+  blocks.forEach((b, k) => {
+    if (b.kind !== 'paragraph' && b.kind !== 'item') return;
+    const whole = normalizeInline(b.lines.map((l) => l.text).join(' '), 'prose').text;
+    const s = portStatement(whole, b.line, ctxOf(b).section);
+    const names = scanTokens(whole, { prose: true }).some((t) => t.kind === 'host' || t.kind === 'cidr');
+    // An item that states only ports ("Protocol and ports: TCP 30000 - 32767") speaks for the items of its list;
+    // a statement before the first section (under the title) speaks for the whole document.
+    if (s && b.kind === 'item' && !names) statements.push({ ...s, scope: listLines(blocks, k) });
+    else if (s) statements.push(ctxOf(b).section === title ? { ...s, all: true } : s);
     for (const l of b.lines) {
       const raw = b.kind === 'item' ? (b.raw.find((r) => r.n === l.n)?.text ?? l.text) : l.text;
       const norm = normalizeInline(l.text, 'prose');
       units.push({ line: l.n, text: norm.text, placeholders: norm.placeholders, raw, item: b.kind === 'item' });
     }
-  }
+  });
   const fromTables = new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
   const imported = () => new Set(draft.requirements.flatMap((r) => r.destinations.map(endpointKey)));
   // What a list item or paragraph is read with: its section's heading, and for an item the paragraph that introduces its list.
@@ -168,7 +171,7 @@ interface Entry {
 }
 
 /** Reads a table with a destination (or service-tag) column into requirements; false when it has neither. */
-function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined): boolean {
+function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined, footnotes: ReadonlyMap<string, { line: number; text: string }> = new Map()): boolean {
   const { roles, byContent, notes: columnNotes } = tableRoles(table);
   const cols = (role: Role) => roles.flatMap((r, i) => (r === role ? [i] : []));
   const dest = cols('destination');
@@ -225,9 +228,20 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
       return;
     }
     // Ports: the port column (with the protocol column), else the destinations' own, else the prose around.
-    const portCell = join(cols('port'), row);
+    const portCellRaw = join(cols('port'), row);
+    const marks = footnoteMarks(portCellRaw);
+    const portCell = stripFootnoteMarks(portCellRaw);
     const protoCell = join(cols('protocol'), row);
     const parsed = parsePortCell(plain(portCell), plain(protoCell));
+    // "123 ^[3]^" with footnote 3 "Both TCP and UDP ports.": the footnote says which transports the numbers are.
+    for (const mark of marks) {
+      const note = footnotes.get(mark);
+      const transports = note ? footnoteTransports(note.text) : undefined;
+      if (!note || !transports) continue;
+      const numbers = [...new Set(parsed.ports.map((p) => p.replace(/^[a-z]+:/, '')))];
+      parsed.ports.splice(0, parsed.ports.length, ...transports.flatMap((tr) => numbers.map((n) => `${tr}:${n}`)));
+      comments.push(`ports ${parsed.ports.join(', ')}: footnote ${mark} (line ${note.line}) says "${note.text}"`);
+    }
     const portWords = plain([portCell, protoCell].filter(Boolean).join(' / '));
     if (parsed.ports.length === 0 && parsed.unparsed.length) {
       // "ICMP", "GRE", "TCP" without a number: nothing the model can say, and no port is better than a wrong one.
@@ -236,6 +250,15 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     }
     if (parsed.unparsed.length) review.push(`port${cols('port').length ? '' : '/protocol'} cell "${portWords}": could not read ${parsed.unparsed.map((u) => `"${u}"`).join(', ')}`);
     let rowPorts = parsed.ports;
+    if (rowPorts.length === 0 && !portCell && !protoCell) {
+      // No port column: a cell of the row may say them ("note: uses HTTP/TCP 80 and HTTPS/TCP 443").
+      const said = row.cells.flatMap((c, i) => (dest.includes(i) || tags.includes(i) ? [] : [normalizeInline(c, 'prose').text])).filter((c) => /\d/.test(c));
+      const ports = [...new Set(said.flatMap((c) => portsInProse(c)))];
+      if (ports.length && !ports.includes('any')) {
+        rowPorts = ports;
+        comments.push(`ports ${ports.join(', ')} as the row's own text states them`);
+      }
+    }
     if (rowPorts.length === 0 && entries.some((e) => e.port === undefined)) {
       rowPorts = ['https:443'];
       review.push(portCell || protoCell ? `no port read from "${plain(portCell || protoCell)}"; https:443 assumed` : 'the row gives no port; https:443 assumed');
@@ -345,6 +368,53 @@ function readMatrix(table: Table, ctx: Context, draft: Draft, intro: Extract<Blo
   const head = draft.requirements[first];
   if (head) head.comments.unshift(`table, lines ${table.line}-${table.endLine}: ${reading.how}`);
   return true;
+}
+
+/** First and last line of the run of list items (same depth, nothing between them) that blocks[k] belongs to. */
+function listLines(blocks: readonly Block[], k: number): [number, number] {
+  const b = blocks[k] as Extract<Block, { kind: 'item' }>;
+  const same = (j: number) => {
+    const x = blocks[j];
+    return x?.kind === 'item' && x.depth === b.depth;
+  };
+  let from = k;
+  let to = k;
+  while (same(from - 1)) from--;
+  while (same(to + 1)) to++;
+  const last = blocks[to] as Extract<Block, { kind: 'item' }>;
+  return [blocks[from]!.line, last.lines[last.lines.length - 1]!.n];
+}
+
+/** Footnote marks in a cell: AsciiDoc `^[3]^` or `^3^`, Markdown `[^3]`, HTML `<sup>3</sup>`. */
+const FOOTNOTE_MARK = /\^\[?(\w{1,3})\]?\^|\[\^(\w{1,10})\]|<sup>\s*\[?(\w{1,3})\]?\s*<\/sup>/g;
+
+function footnoteMarks(cell: string): string[] {
+  return [...cell.matchAll(FOOTNOTE_MARK)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
+function stripFootnoteMarks(cell: string): string {
+  return cell.replace(FOOTNOTE_MARK, ' ');
+}
+
+/** The transports a footnote names for a row's port numbers ("Both TCP and UDP ports."), if it names any. */
+function footnoteTransports(text: string): ('tcp' | 'udp')[] | undefined {
+  const tcp = /\btcp\b/i.test(text);
+  const udp = /\budp\b/i.test(text);
+  return tcp && udp ? ['tcp', 'udp'] : udp ? ['udp'] : tcp ? ['tcp'] : undefined;
+}
+
+/** The numbered notes right after a table (`1. ...`, `[^1]: ...`), by their number. */
+function footnotesAfter(blocks: readonly Block[], k: number): Map<string, { line: number; text: string }> {
+  const out = new Map<string, { line: number; text: string }>();
+  for (let j = k + 1; j < blocks.length && j <= k + 8; j++) {
+    const b = blocks[j]!;
+    if (b.kind === 'heading' || b.kind === 'table') break;
+    if (b.kind !== 'item' && b.kind !== 'paragraph') continue;
+    const first = b.kind === 'item' ? b.raw[0]!.text : b.lines[0]!.text;
+    const m = /^\s*(?:(\d{1,3})\.|\[\^(\w{1,10})\]:)\s+(.*)$/.exec(first);
+    if (m) out.set(m[1] ?? m[2]!, { line: b.line, text: plain([m[3]!, ...b.lines.slice(1).map((l) => l.text)].join(' ')) });
+  }
+  return out;
 }
 
 function tagEndpoint(tok: Extract<Token, { kind: 'service-tag' }>, line: number, draft: Draft): YamlEndpoint {

@@ -157,7 +157,10 @@ export function portsInProse(text: string): string[] {
     http: /\bhttp\b/.test(t),
     ssh: /\bssh\b/.test(t),
   };
+  const udpOnly = /\budp\b/.test(t) && !/\btcp\b/.test(t);
   const withProto = (n: string): string => {
+    // "provide UDP on port 123": the transport the text names for the number.
+    if (udpOnly) return `udp:${n}`;
     if (said.https && n === '443') return `https:${n}`;
     if (said.http && n === '80') return `http:${n}`;
     if (said.ssh && n === '22') return `ssh:${n}`;

@@ -57,6 +57,8 @@ export interface PortStatement {
   /** "All endpoints are reached over port 443": it applies to the whole document. */
   all: boolean;
   text: string;
+  /** Lines of the list it belongs to, when it is an item of its own ("Protocol and ports: HTTPS 443"): it speaks for its sibling items, before it or after. */
+  scope?: [number, number];
 }
 
 export function portStatement(text: string, line: number, section: string | undefined): PortStatement | undefined {
@@ -94,7 +96,9 @@ export function conditionIn(sentence: string): string | undefined {
  * or the nearest one before it in the same section. `sameSection` says which kind it was.
  */
 export function statementFor(statements: readonly PortStatement[], line: number, section: string | undefined): PortStatement | undefined {
-  const before = statements.filter((s) => s.line <= line);
+  const sibling = statements.find((s) => s.scope && s.scope[0] <= line && line <= s.scope[1]);
+  if (sibling) return sibling;
+  const before = statements.filter((s) => s.line <= line && !s.scope);
   return [...before].reverse().find((s) => s.section === section) ?? [...before].reverse().find((s) => s.all);
 }
 

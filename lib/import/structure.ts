@@ -71,8 +71,16 @@ function unquote(line: string): string {
   return l;
 }
 
+/**
+ * A definition list's definition (kramdown, PHP Markdown Extra, Pandoc: `term` then `:    * Destination hostnames`):
+ * the `:` marker goes, so what it holds (a list, a paragraph) is read as it would be without it.
+ */
+function undefine(line: string): string {
+  return line.replace(/^:(?=(?: {1,4}|\t)\S)/, ' ');
+}
+
 export function scanDocument(text: string, format: DocumentFormat): Block[] {
-  const lines = format === 'markdown' ? text.split('\n').map(unquote) : text.split('\n');
+  const lines = format === 'markdown' ? text.split('\n').map((l) => undefine(unquote(l))) : text.split('\n');
   const blocks: Block[] = [];
   const rstStyles: string[] = [];
   let textHeadings = 0;
@@ -94,7 +102,9 @@ export function scanDocument(text: string, format: DocumentFormat): Block[] {
       atxHeading(l, format) !== undefined ||
       listMarker(l, format) !== undefined ||
       /^\.\.\s/.test(l) ||
-      (format === 'asciidoc' && /^(-{4,}|\.{4,}|\+{4,}|\/{4,}|={4,}|\*{4,}|_{4,}|--)\s*$/.test(l))
+      (format === 'asciidoc' && /^(-{4,}|\.{4,}|\+{4,}|\/{4,}|={4,}|\*{4,}|_{4,}|--|\+)\s*$/.test(l)) ||
+      // A block attribute line (`[cols="6,1,6",options="header"]`) belongs to the block after it, not to an item.
+      (format === 'asciidoc' && /^\[[^\]]*\]\s*$/.test(l))
     );
   };
 
@@ -209,8 +219,8 @@ export function scanDocument(text: string, format: DocumentFormat): Block[] {
         i = Math.min(j + 1, lines.length);
         continue;
       }
-      if (/^(={4,}|\*{4,}|_{4,}|--)\s*$/.test(line)) {
-        i++; // example, sidebar, quote and open blocks: their content is read as usual
+      if (/^(={4,}|\*{4,}|_{4,}|--|\+)\s*$/.test(line)) {
+        i++; // example, sidebar, quote and open blocks, and list continuations: their content is read as usual
         continue;
       }
       if (/^\[[^\]]*\]\s*$/.test(line)) {
