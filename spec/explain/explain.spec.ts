@@ -30,6 +30,22 @@ describe('fwgen explain', function () {
     expect(r.stdout).to.match(/squid:\s+allowed by .*\(more than the requirements ask for\)/);
   });
 
+  it('a partial-label wildcard: exact on squid and cilium, widened on azure-firewall (more than asked for elsewhere)', () => {
+    const file = 'spec/fixtures/host-forms/input.yaml';
+    const yes = fwgen('explain', 'azgnabc.servicebus.windows.net:443', '--file', file, '--target', 'squid', '--target', 'cilium', '--target', 'azure-firewall', '--target', 'iptables');
+    expect(yes.status, yes.stderr).to.equal(0);
+    expect(yes.stdout).to.contain('required by hostforms/event-hubs: azgn*.servicebus.windows.net https:443');
+    expect(yes.stdout).to.match(/squid:\s+allowed by hostforms\/event-hubs \(azgn\*\.servicebus\.windows\.net\)/);
+    expect(yes.stdout).to.match(/cilium:\s+allowed by hostforms\/event-hubs \(azgn\*\.servicebus\.windows\.net\)/);
+    expect(yes.stdout).to.match(/azure-firewall:\s+allowed by hostforms\/event-hubs \(\*\.servicebus\.windows\.net\)/);
+    expect(yes.stdout).to.match(/iptables:\s+denied/);
+    const no = fwgen('explain', 'other.servicebus.windows.net:443', '--file', file, '--target', 'squid', '--target', 'cilium', '--target', 'azure-firewall');
+    expect(no.status).to.equal(1);
+    expect(no.stdout).to.match(/squid:\s+denied/);
+    expect(no.stdout).to.match(/cilium:\s+denied/);
+    expect(no.stdout).to.match(/azure-firewall:\s+allowed by .*\(more than the requirements ask for\)/);
+  });
+
   it('a port that was not required is denied everywhere', () => {
     const r = fwgen('explain', 'mcr.microsoft.com:8443', '--catalog', 'mcr', '--target', 'squid');
     expect(r.status).to.equal(1);

@@ -123,7 +123,9 @@ export function applicationRule(r: ApplicationRule): TemplateValue {
     protocols: r.protocols.map((p) => ({ protocolType: p.protocolType, port: p.port })),
     sourceAddresses: r.sourceIpGroups ? undefined : r.sourceAddresses,
     sourceIpGroups: refs(r.sourceIpGroups),
-    targetFqdns: r.targetFqdns,
+    targetFqdns: r.urls ? undefined : r.targetFqdns,
+    targetUrls: r.urls ? r.targetFqdns : undefined,
+    terminateTLS: r.urls && r.protocols.some((p) => p.protocolType === 'Https') ? true : undefined,
   };
 }
 

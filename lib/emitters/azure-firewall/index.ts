@@ -86,6 +86,11 @@ const azureFirewall: Emitter = {
   fidelity,
   serviceTags: 'tags',
   options: {
+    'tls-inspection': {
+      type: 'boolean',
+      default: false,
+      describe: 'write a host with a path as targetUrls (host/path and host/path/*), with terminateTLS on HTTPS rules: needs Azure Firewall Premium with TLS inspection configured on the policy; off, the path is widened to the host',
+    },
     format: { type: 'string', choices: ['arm', 'terraform'], default: 'arm', describe: 'arm: an ARM deployment template (azure-firewall.json); terraform: azurerm_firewall_policy_rule_collection_group (azure-firewall.tf)' },
     'policy-name': { type: 'string', default: '', pattern: NAME_OR_EMPTY, describe: 'default for the template parameter firewallPolicyName (the existing policy); empty: given when deploying' },
     'group-name': { type: 'string', default: '', pattern: NAME_OR_EMPTY, describe: 'name of the rule collection group; empty: fwgen-<set ids>' },

@@ -50,7 +50,10 @@ interface RuleBase {
 export interface ApplicationRule extends RuleBase {
   kind: 'application';
   protocols: AppProtocol[];
+  /** Names, or with `urls` the rule's targetUrls (`host/path`, `host/path/*`). */
   targetFqdns: string[];
+  /** targetUrls instead of targetFqdns (--set tls-inspection=true), with terminateTLS on an HTTPS rule. */
+  urls?: boolean;
 }
 
 export interface NetworkRule extends RuleBase {
@@ -114,7 +117,7 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions, regist
   const description = ruleDescription(req, DESCRIPTION_MAX);
   const provenance = provenanceLines(req);
 
-  const app = new Map<string, { protocols: AppProtocol[]; fqdns: string[] }>();
+  const app = new Map<string, { protocols: AppProtocol[]; fqdns: string[]; urls: boolean }>();
   const net = new Map<string, { transport: Transport; ports: PortSpec[]; addresses: ResolvedEndpoint[]; tags: string[]; fqdns: string[] }>();
   const addNet = (transport: Transport, ports: PortSpec[], endpoint: ResolvedEndpoint | undefined, fqdn: string | undefined) => {
     const key = `${transport}|${ports.map(portText).join(',')}|${fqdn !== undefined ? 'fqdn' : 'ip'}`;
@@ -135,12 +138,17 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions, regist
         if (placed.diagnostic) diagnostics.push(placed.diagnostic);
         if (placed.protocol) protocols.push(placed.protocol);
         if (placed.network) networkPorts.push(p);
+        // The core keeps a path only with tls-inspection, for the application rule's targetUrls.
+        if (placed.network && e.path !== undefined) {
+          diagnostics.push(portDiagnostic(TARGET, req, d.span, 'widen', e, p, 'host-path-tls', 'a network rule matches the addresses of the name, not the path, so the whole host is allowed on this port', 'leave network-fqdns off to keep the path in an application rule'));
+        }
       }
       if (protocols.length) {
         const list = uniqProtocols(protocols);
-        const key = list.map((p) => `${p.protocolType}:${p.port}`).join(',');
-        const entry = app.get(key) ?? { protocols: list, fqdns: [] };
-        pushAll(entry.fqdns, targetFqdns(e));
+        const urls = e.path !== undefined;
+        const key = `${urls ? 'url|' : ''}${list.map((p) => `${p.protocolType}:${p.port}`).join(',')}`;
+        const entry = app.get(key) ?? { protocols: list, fqdns: [], urls };
+        pushAll(entry.fqdns, urls ? targetUrls(e) : targetFqdns(e));
         app.set(key, entry);
       }
       for (const [transport, ports] of byTransport(networkPorts)) addNet(transport, ports, undefined, e.name);
@@ -167,10 +175,11 @@ function requirementRules(req: ResolvedRequirement, options: RuleOptions, regist
       destinationPorts: any ? ['*'] : ports.map(portText),
     });
   }
-  for (const { protocols, fqdns } of app.values()) {
+  for (const { protocols, fqdns, urls } of app.values()) {
     unnamed.push({
       kind: 'application',
-      dims: ['app', protocols.map((p) => `${p.protocolType.toLowerCase()}-${p.port}`).join('_')],
+      dims: [urls ? 'url' : 'app', protocols.map((p) => `${p.protocolType.toLowerCase()}-${p.port}`).join('_')],
+      ...(urls ? { urls } : {}),
       description,
       requirement: req,
       provenance,
@@ -243,6 +252,17 @@ export function targetFqdns(e: Extract<ResolvedEndpoint, { kind: 'host' }>): str
   if (e.match === 'exact') return [e.name];
   if (e.match === 'subdomains') return [`*.${e.name}`];
   return [e.name, `*.${e.name}`];
+}
+
+/**
+ * targetUrls for a host with a path (tls-inspection): the path itself and, unless it ends in `/`, `path/*` for what
+ * lies below it, each under every name the match mode stands for (as targetFqdns writes them). A path is checked by
+ * the loader (letters, digits, -._~/ and %XX), so nothing in it can end a JSON or HCL string.
+ */
+export function targetUrls(e: Extract<ResolvedEndpoint, { kind: 'host' }>): string[] {
+  const path = e.path!;
+  const paths = path.endsWith('/') ? [`${path}*`] : [path, `${path}/*`];
+  return targetFqdns(e).flatMap((name) => paths.map((p) => name + p));
 }
 
 interface Placement {

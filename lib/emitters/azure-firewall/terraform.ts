@@ -71,7 +71,9 @@ export function terraformFile(layout: FirewallLayout): string {
                 protocols: r.protocols.map((p) => ({ type: p.protocolType, port: p.port })),
                 sourceAddresses: r.sourceIpGroups ? '' : hclList(r.sourceAddresses, 8),
                 sourceIpGroups: refs(r.sourceIpGroups),
-                destinationFqdns: hclList(r.targetFqdns, 8),
+                destinationFqdns: r.urls ? '' : hclList(r.targetFqdns, 8),
+                destinationUrls: r.urls ? hclList(r.targetFqdns, 8) : '',
+                terminateTls: r.urls === true && r.protocols.some((p) => p.protocolType === 'Https'),
               })),
             }
           : null,

@@ -211,8 +211,15 @@ function firewallProblems(resource: Obj, where: string): string[] {
           const port = Number(p.port);
           if (!(Number.isInteger(port) && port >= 1 && port <= 64000)) out.push(`${rw}: application protocol port ${port} outside 1-64000`);
         }
-        if (((r.targetFqdns ?? []) as string[]).length === 0) out.push(`${rw}: an application rule without targetFqdns`);
-        for (const f of (r.targetFqdns ?? []) as string[]) if (!/^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(f)) out.push(`${rw}: target FQDN ${f} is not a name or *.name`);
+        const fqdns = (r.targetFqdns ?? []) as string[];
+        const urls = (r.targetUrls ?? []) as string[];
+        if ((fqdns.length === 0) === (urls.length === 0)) out.push(`${rw}: an application rule needs exactly one of targetFqdns and targetUrls`);
+        for (const f of fqdns) if (!/^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(f)) out.push(`${rw}: target FQDN ${f} is not a name or *.name`);
+        // host/path, host/path/ or host/path/*: no scheme, no query, a "*" only at the end (Premium URL filtering).
+        for (const u of urls) if (!/^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/(?:[A-Za-z0-9._~%-]+\/)*(?:[A-Za-z0-9._~%-]+|\*)?$/.test(u)) out.push(`${rw}: target URL ${u} is not host/path`);
+        // TLS is terminated only where the firewall can read the URL of HTTPS, and only for HTTPS.
+        if (r.terminateTLS !== undefined && (urls.length === 0 || !((r.protocols ?? []) as Obj[]).some((p) => p.protocolType === 'Https'))) out.push(`${rw}: terminateTLS on a rule without targetUrls over HTTPS`);
+        if (urls.length && ((r.protocols ?? []) as Obj[]).some((p) => p.protocolType === 'Https') && r.terminateTLS !== true) out.push(`${rw}: targetUrls over HTTPS without terminateTLS`);
       } else out.push(`${rw}: unexpected rule type ${String(r.ruleType)}`);
     });
   });
