@@ -25,6 +25,7 @@ import { expand } from '../../../lib/expand/index.js';
 import { loadRequirementFile } from '../../../lib/load/index.js';
 import type { ResolvedRequirement, ResolvedRequirementSet } from '../../../lib/model/resolved.js';
 import { runCli } from '../../helpers/cli.js';
+import { labelMatches } from '../../../lib/model/host-form.js';
 import { proxyRequest, requireEngines, startOnLoopback, startSquid, type SquidInstance, type TestServer } from '../../helpers/engines.js';
 
 type Mode = 'exact' | 'widen';
@@ -127,7 +128,8 @@ function verdict(set: ResolvedRequirementSet, mode: Mode, host: string, port: nu
       const e = d.endpoint;
       if (e.kind !== 'host') continue;
       const below = host.endsWith(`.${e.name}`);
-      const name = e.match === 'exact' ? host === e.name : e.match === 'subdomains' ? below || (mode === 'widen' && host === e.name ? 'widened' : false) : below || host === e.name;
+      // A partial-label wildcard (`*cdn.onenote.net`) matches one label directly below its domain, by the model's rule.
+      const name = e.label !== undefined ? labelMatches(e.label, e.name, host) : e.match === 'exact' ? host === e.name : e.match === 'subdomains' ? below || (mode === 'widen' && host === e.name ? 'widened' : false) : below || host === e.name;
       if (!name) continue;
       for (const p of d.ports) {
         if (p.transport !== 'tcp' || p.protocol === 'ssh' || port < p.from || port > p.to) continue;
@@ -140,8 +142,9 @@ function verdict(set: ResolvedRequirementSet, mode: Mode, host: string, port: nu
   return best;
 }
 
-/** Concrete names for one host endpoint: the name, or names below it at depth 1 and 2. */
-function concreteNames(name: string, match: string): string[] {
+/** Concrete names for one host endpoint: the name, or names below it at depth 1 and 2, or two its wildcard label takes. */
+function concreteNames(name: string, match: string, label?: string): string[] {
+  if (label !== undefined) return [`${label.replace('*', '')}.${name}`, `${label.replace('*', 'x1')}.${name}`];
   const below = [`a.${name}`, `x.y.${name}`];
   return match === 'exact' ? [name] : match === 'subdomains' ? below : [name, ...below];
 }
@@ -161,12 +164,15 @@ function probesFor(set: ResolvedRequirementSet, mode: Mode, okIp: string): { pro
         const method: Method = p.protocol === 'http' ? 'GET' : 'CONNECT';
         const port = servable(p.from) ? p.from : servable(p.to) ? p.to : undefined;
         if (port === undefined) throw new Error(`no test server for ${e.name} on ${p.from}-${p.to}: add one`);
-        for (const host of concreteNames(e.name, e.match)) {
+        for (const host of concreteNames(e.name, e.match, e.label)) {
           if (src === true) required.set(`${method} ${host}:${port}`, { kind: 'required', cls: 'required', host, port, method, expect: 'required' });
           else if (src === false) candidates.push({ cls: 'client outside the sources', host, port, method });
         }
         // Near misses of the name, on the port it was required on.
-        if (e.match === 'subdomains') {
+        if (e.label !== undefined) {
+          candidates.push({ cls: 'domain of a wildcard label', host: e.name, port, method });
+          candidates.push({ cls: 'a label below a wildcard label', host: `a.${concreteNames(e.name, e.match, e.label)[0]!}`, port, method });
+        } else if (e.match === 'subdomains') {
           candidates.push({ cls: 'apex of a wildcard', host: e.name, port, method });
           const dot = e.name.indexOf('.');
           candidates.push({ cls: 'dot taken as any character', host: `a.${e.name.slice(0, dot)}x${e.name.slice(dot + 1)}`, port, method });
@@ -177,7 +183,7 @@ function probesFor(set: ResolvedRequirementSet, mode: Mode, okIp: string): { pro
         candidates.push({ cls: 'look-alike suffix', host: `${e.match === 'subdomains' ? 'a.' : ''}${e.name}.evil.test`, port, method });
       }
       // Near misses of the port and protocol, on a concrete name that is required.
-      const host = concreteNames(e.name, e.match)[0]!;
+      const host = concreteNames(e.name, e.match, e.label)[0]!;
       for (const p of ports) {
         if (p.protocol === 'http') candidates.push({ cls: 'CONNECT where plain HTTP was required', host, port: p.from, method: 'CONNECT' });
         else candidates.push({ cls: 'plain HTTP where HTTPS was required', host, port: 80, method: 'GET' });
