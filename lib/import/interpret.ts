@@ -15,6 +15,7 @@ import { parsePortCell, portsInProse } from './ports.js';
 import { alternativeSentence, asksForAccess, conditionIn, isExample, portStatement, saysEachOther, sentenceAt, sentencesOf, statementFor, type PortStatement } from './prose.js';
 import { leftoverWords, scanTokens, schemePort, type HostToken, type Token } from './tokens.js';
 import { hostEndpoint } from './host-endpoint.js';
+import { serviceTagNames } from './service-tag-names.js';
 
 interface Context {
   /** Heading path below the title, joined with " > " (or the title when there is nothing below it). */
@@ -143,6 +144,7 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
     }
   });
   readGroupStatements(blocks, contexts, draft);
+  readPortLists(blocks, contexts, draft);
 
   // ---- Tables that hold no destinations: a parameter's mapping, or nothing the model can use ----
   defineParameters(draft, units, candidateTables);
@@ -583,9 +585,23 @@ function readProse(
       if (condition) conditions.add(condition);
       comments.push('a service tag in a list of service tags');
     }
+    // "the [Azure Resource Manager service tag](...) must be enabled": a tag named in words.
+    for (const tag of tagsInWords(l.text)) {
+      if (!TAG_ASK.test(sentenceAt(norm.text, 0) + l.text) || destinations.some((d) => endpointKey(d) === tag.toLowerCase())) continue;
+      destinations.push({ serviceTag: tag });
+      comments.push(`the service tag ${tag}, named in words`);
+    }
     for (const t of tokens) {
       if (t.kind === 'service-tag') {
         if (listedTag && t.start === listedTag.start) continue;
+        // `allow all IP addresses in the "name": "Storage.{region}" section`: a tag asked for, not only named.
+        const said = sentenceAt(norm.text, t.start);
+        const named = new RegExp(`"${t.raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"|\\bservice\\s+tags?\\b`, 'i').test(said);
+        if (t.known && named && TAG_ASK.test(said) && alternativeSentence(norm.text, t) === undefined && !isExample(norm.text, t)) {
+          destinations.push(tagEndpoint(t, l.n, draft));
+          comments.push(`the service tag ${t.tag}, asked for in prose`);
+          continue;
+        }
         draft.tag(t.regionParam ? t.raw : t.tag, l.n, t.known);
         continue;
       }
@@ -670,6 +686,26 @@ function readProse(
 
 /** Words that ask for a name to be allowed in so many words (narrower than asksForAccess's "requires", "must"). */
 const ALLOW_WORDS = /\b(allow|allowed|allowlist|allowlisted|whitelist|whitelisted|open|unblock|permit|access to|reach|reachable)\b/i;
+
+/** Words that ask for a service tag to be allowed. */
+const TAG_ASK = /\b(allow|allowed|allowing|enable|enabled|open)\b/i;
+
+/** Service tags named in words before "service tag" ("Azure Resource Manager service tag"), when Azure has them. */
+function tagsInWords(raw: string): string[] {
+  const out: string[] = [];
+  for (const m of raw.matchAll(/((?:[A-Z][A-Za-z0-9]*\s+){1,4})service\s+tags?\b/g)) {
+    const words = m[1]!.trim().split(/\s+/);
+    // The longest run of the words that is a tag ("the Azure Resource Manager" → AzureResourceManager).
+    for (let s = 0; s < words.length; s++) {
+      const name = words.slice(s).join('');
+      if (words.length - s >= 2 && serviceTagNames().has(name)) {
+        out.push(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 const SERVICE_TAG_CONTEXT = /\bservice[\s-]*tags?\b/i;
 
@@ -792,6 +828,65 @@ function codeLineKind(r: { tokens: readonly Token[]; words: string; text: { text
   const plainText = r.text.text.trim();
   if (r.tokens.length === 0 && /^[A-Z]/.test(plainText) && /[.:]$/.test(plainText) && plainText.split(/\s+/).length >= 4 && !/[=;{}<>$]|^\w+:\s*\S/.test(plainText.slice(0, -1))) return 'sentence';
   return 'other';
+}
+
+/** A list item that starts with a port number (`` ``4567`` For replication traffic``, `33060 (X Protocol)`). */
+function leadPort(text: string): { port: number; rest: string } | undefined {
+  const m = /^\s*(?:``?)?(\d{1,5})(?:``?)?(?=\s|$|[:,(–—-])\s*(.*)$/.exec(text);
+  const port = m ? Number(m[1]) : NaN;
+  return m && port >= 1 && port <= 65535 ? { port, rest: m[2]! } : undefined;
+}
+
+/**
+ * Lists of ports with no names ("ports on each node in the cluster: - ``3306`` For MySQL client connections"):
+ * requirements to the endpoint group the intro or a heading names, or, when none is named, to the machines the
+ * document is about (a group to rename). Two or more such items in a run of the list are needed, and the text around
+ * must speak of ports or a firewall.
+ */
+function readPortLists(blocks: readonly Block[], contexts: ReadonlyMap<Block, Context>, draft: Draft): void {
+  for (let k = 0; k < blocks.length; k++) {
+    if (blocks[k]!.kind !== 'item') continue;
+    let end = k;
+    while (blocks[end + 1]?.kind === 'item') end++;
+    const run = blocks.slice(k, end + 1) as Extract<Block, { kind: 'item' }>[];
+    const ported = run.filter((b) => leadPort(plain(b.lines.map((l) => l.text).join(' '))) !== undefined);
+    const introBlock = blocks[k - 1];
+    const intro = introBlock?.kind === 'paragraph' ? introBlock.lines.map((l) => l.text).join(' ') : '';
+    const ctx = contexts.get(run[0]!) ?? {};
+    const headings = (ctx.section ?? '').split(' > ').reverse();
+    k = end;
+    if (ported.length < 2 || !/\bports?\b|\bfirewall\b/i.test(`${intro} ${headings.join(' ')}`)) continue;
+    const subject = subjectOf(intro) ?? headings.map(subjectOf).find((s) => s !== undefined);
+    const title = subject ?? 'hosts';
+    for (const b of ported) {
+      const text = plain(b.lines.map((l) => l.text).join(' '));
+      const lead = leadPort(text)!;
+      // "multicast replication uses both UDP transport and TCP on this port"
+      const tcp = /\btcp\b/i.test(lead.rest);
+      const udp = /\budp\b/i.test(lead.rest);
+      const ports = udp && tcp ? [`tcp:${lead.port}`, `udp:${lead.port}`] : udp ? [`udp:${lead.port}`] : [`tcp:${lead.port}`];
+      // A parent item names what the port is for ("InnoDB Ports (From Morpheus)").
+      const parent = [...run.slice(0, run.indexOf(b))].reverse().find((p) => p.depth < b.depth);
+      const purpose = [parent ? plain(parent.lines.map((l) => l.text).join(' ')) : '', lead.rest.replace(/^[-–—:(\s]+|[)\s.]+$/g, '')].filter(Boolean).join(': ');
+      const review = subject === undefined ? [`the text names no role for these ports: read as the group "${title}" (the machines the document is about); rename it, and bind it`] : [];
+      if (!udp && !tcp) review.push(`port ${lead.port}: no transport stated; tcp assumed`);
+      const c = contexts.get(b) ?? {};
+      draft.requirements.push({
+        line: b.line,
+        idScope: c.section ?? 'requirement',
+        idName: `port-${lead.port}`,
+        ...(c.scenario ? { scenario: c.scenario } : {}),
+        direction: c.direction ?? 'inbound',
+        destinations: [groupEndpoint(draft, title, b.line)],
+        ports,
+        ...(purpose ? { purpose } : {}),
+        provenance: { ...(c.section ? { section: c.section } : {}), line: b.line, text: b.raw[0]?.text ?? text },
+        comments: ['read from a list of ports'],
+        review,
+        origin: 'list',
+      });
+    }
+  }
 }
 
 /** "All Kubernetes nodes can communicate with each other across all necessary ports": a group to itself. */

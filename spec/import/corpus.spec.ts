@@ -46,7 +46,10 @@ function run(name: string): DocumentScore {
  */
 async function compileErrors(file: string, yamlText: string, target: 'squid' | 'iptables'): Promise<string[] | undefined> {
   const data = parse(yamlText) as { parameters?: Record<string, { kind: string; format?: string; values?: Record<string, string> }>; groups?: Record<string, unknown> };
-  const params = Object.fromEntries(Object.entries(data.parameters ?? {}).map(([k, p]) => [k, p.kind === 'enum' ? Object.keys(p.values ?? {})[0]! : p.format === 'fqdn' ? 'host.example.com' : 'example']));
+  // A region parameter may stand in a service tag (Storage.{region}): it takes a region Azure has.
+  const value = (k: string, p: { kind: string; format?: string; values?: Record<string, string> }) =>
+    p.kind === 'enum' ? Object.keys(p.values ?? {})[0]! : p.format === 'fqdn' ? 'host.example.com' : /region|location/.test(k) ? 'westeurope' : 'example';
+  const params = Object.fromEntries(Object.entries(data.parameters ?? {}).map(([k, p]) => [k, value(k, p)]));
   const bind = Object.fromEntries(Object.keys(data.groups ?? {}).map((g, i) => [g, `198.51.100.${i + 1}/32`]));
   try {
     const out = await compile({ files: [file], target, params, bind });

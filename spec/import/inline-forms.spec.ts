@@ -18,6 +18,7 @@ function requirements(text: string, file = 'doc.md'): Req[] {
 }
 
 const destinations = (text: string) => requirements(text).flatMap((r) => r.destinations);
+const read = destinations;
 
 describe('import: inline forms', () => {
   it('joins a placeholder code span to the name it is glued to', () => {
@@ -67,6 +68,15 @@ describe('import: inline forms', () => {
     const reqs = (parse(r.yaml!) as { requirements: Req[] }).requirements;
     expect(reqs.flatMap((x) => x.destinations)).to.deep.equal([{ serviceTag: 'AzureActiveDirectory' }, { serviceTag: 'Storage' }, { serviceTag: 'WindowsAdminCenter' }]);
     expect(r.yaml).to.match(/review: the text makes it conditional \("if using Windows Admin Center"\)/);
+  });
+
+  it('reads a service tag asked for in prose, quoted or named in words, but not one only mentioned', () => {
+    const quoted = read('Also allow IP addresses in the "name": "AzureDevOps" section of the downloadable file.\n');
+    expect(quoted).to.deep.equal([{ serviceTag: 'AzureDevOps' }]);
+    const words = read('If you use network firewalls, the [Azure Resource Manager service tag](../tags.md) must be enabled on the virtual network.\n');
+    expect(words).to.deep.equal([{ serviceTag: 'AzureResourceManager' }]);
+    const alternative = importDocument('Instead of allowing the previously listed IP ranges, you may use the **AzureDevOps** service tag.\n', { file: 'doc.md' });
+    expect(alternative.requirements).to.equal(0);
   });
 
   it('does not read a capitalised word in a list as a tag outside a service-tag list', () => {

@@ -80,6 +80,26 @@ describe('import: port matrices between roles', () => {
   });
 });
 
+describe('import: lists of ports with no names', () => {
+  it('reads items that start with a port as requirements to the group the intro names', () => {
+    const doc = ['Galera Cluster requires a number of ports between the nodes. You may require these ports on each node in the cluster:', '', '- ``3306`` For MySQL client connections.', '', '- ``4567`` For replication traffic, multicast replication uses both UDP transport and TCP on this port.', ''].join('\n');
+    const { rows } = read(doc, 'doc.rst');
+    expect(rows).to.deep.equal(['* -> each-node tcp:3306', '* -> each-node tcp:4567,udp:4567']);
+  });
+
+  it('puts the ports of a text that names no role on a group to rename, and says so', () => {
+    const doc = ['Ensure the firewall allows MySQL traffic inbound:', '', '  - MySQL Port (From Morpheus)', '', '    - 3306', '', '  - InnoDB Ports (Between InnoDB Nodes)', '', '    - 33061 (Group Replication)', ''].join('\n');
+    const { rows, r } = read(doc, 'doc.rst');
+    expect(rows).to.deep.equal(['* -> hosts tcp:3306', '* -> hosts tcp:33061']);
+    expect(r.yaml).to.include('review: the text names no role for these ports: read as the group "hosts"');
+    expect(r.yaml).to.include('purpose: "InnoDB Ports (Between InnoDB Nodes): Group Replication"');
+  });
+
+  it('needs two such items and a text about ports or a firewall', () => {
+    expect(importDocument('Steps:\n\n- 1984 was a year\n- 2001 too\n', { file: 'doc.md' }).requirements).to.equal(0);
+  });
+});
+
 describe('import: numbers that are no ports', () => {
   it('reads no port from ICMP, ESP or GRE, whatever numbers stand beside them', () => {
     expect(parsePortCell('8/0', 'ICMP')).to.deep.equal({ ports: [], unparsed: ['ICMP 8/0'] });
