@@ -2,6 +2,8 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { PortSpec } from '../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../model/resolved.js';
 import type { Emitter, Feature, Fidelity, FidelityTable } from './emitter.js';
+import { features } from './emitter.js';
+import { FwgenError } from '../model/diagnostic.js';
 import { describeEndpoint } from '../model/describe.js';
 import { comparePorts, formatPort } from '../model/port.js';
 import { endpointKey, endpointSortKey } from '../expand/index.js';
@@ -42,6 +44,7 @@ export interface FidelityOutcome {
 
 export function resolveFidelity(emitter: Emitter, options: Record<string, unknown>): FidelityTable {
   const table = typeof emitter.fidelity === 'function' ? emitter.fidelity(options as never) : emitter.fidelity;
+  checkTable(emitter.id, table);
   if (HOST_FORMS.every((f) => table[f] !== undefined)) return table;
   // A plugin written before these host forms existed sees them only in the forms it knows, widened and said so.
   const fill = Object.fromEntries(HOST_FORMS.filter((f) => table[f] === undefined).map((f) => [f, UNDECLARED]));
@@ -49,6 +52,30 @@ export function resolveFidelity(emitter: Emitter, options: Record<string, unknow
 }
 
 const HOST_FORMS = ['host-label-wildcard', 'host-path-http', 'host-path-tls'] as const satisfies readonly Feature[];
+const LEVELS = new Set(['exact', 'widen', 'narrow', 'drop', 'error']);
+
+/**
+ * A third-party table must say what the target does with every feature but the newer host forms: a missing or
+ * unknown entry would otherwise fail deep inside the core (a TypeError), or let a requirement through unexamined.
+ */
+function checkTable(id: string, table: FidelityTable | undefined): void {
+  const bad = features.filter((f) => {
+    if ((HOST_FORMS as readonly string[]).includes(f) && table?.[f] === undefined) return false;
+    const entry = table?.[f] as { level?: unknown; note?: unknown } | undefined;
+    return !entry || !LEVELS.has(entry.level as string) || (entry.level !== 'exact' && typeof entry.note !== 'string');
+  });
+  if (bad.length === 0) return;
+  throw new FwgenError([
+    {
+      code: 'EMIT_UNKNOWN_TARGET',
+      severity: 'error',
+      message: `emitter ${id}'s fidelity table does not say how it handles: ${bad.join(', ')}`,
+      hint: "give each feature { level: 'exact' } or { level: 'widen' | 'narrow' | 'drop' | 'error', note: '...' }; allExact() and addressOnlyFidelity() are starting points",
+      target: id,
+      params: { features: bad },
+    },
+  ]);
+}
 const UNDECLARED: Fidelity = {
   level: 'widen',
   note: 'the target does not declare how it matches this form, so it is given the wider form it knows (*.name, or the host without its path)',

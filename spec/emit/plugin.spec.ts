@@ -33,6 +33,20 @@ describe('third-party emitters', () => {
     expect(() => registerEmitter({ ...hostList, id: 'squid' }, 'my-plugin')).to.throw(FwgenError, /squid.*my-plugin.*built-in/);
   });
 
+  it('refuses a fidelity table that leaves a feature out, naming it, instead of failing inside the core', async () => {
+    const table = typeof hostList.fidelity === 'function' ? hostList.fidelity({} as never) : hostList.fidelity;
+    const { cidr: _cidr, outbound: _outbound, ...rest } = table as unknown as Record<string, unknown>;
+    for (const fidelity of [rest, () => rest, { ...table, 'service-tag': { level: 'widen' } }]) {
+      unregister?.();
+      unregister = registerEmitter({ ...hostList, fidelity: fidelity as never });
+      const err = await compile({ catalogs: ['mcr'], target: 'host-list' }).catch((e) => e);
+      expect(err, String(err?.stack)).to.be.instanceOf(FwgenError);
+      const d = (err as FwgenError).diagnostics[0]!;
+      expect(d.code).to.equal('EMIT_UNKNOWN_TARGET');
+      expect(d.message).to.match(fidelity === rest || typeof fidelity === 'function' ? /handles: cidr, outbound$/ : /handles: service-tag$/);
+    }
+  });
+
   it('refuses an object that is not an emitter', () => {
     expect(() => registerEmitter({ id: 'x' } as never, 'bad-plugin')).to.throw(FwgenError, /emit/);
   });
