@@ -79,44 +79,48 @@ function requirementRules(req: ResolvedRequirement, substituted: { from: string;
   const description = ruleDescription(req, DESCRIPTION_MAX);
   const provenance = provenanceLines(req);
 
-  // Destinations with the same ports share rules: their prefixes in one list, each tag in a rule of its own.
-  const byPorts = new Map<string, { ports: PortSpec[]; addresses: ResolvedEndpoint[]; tags: string[] }>();
+  // Destinations on the same protocol and ports share rules: their prefixes in one list, each tag in a rule of its
+  // own. Keyed by protocol and ports, not by a destination's whole port list: after the core's merge two
+  // destinations of one requirement can have different lists (udp:53,https:443 and udp:53) that share a protocol,
+  // and two rules for udp-53 to prefixes would have one name.
+  const byPorts = new Map<string, { protocol: NsgProtocol; ports: string[]; addresses: ResolvedEndpoint[]; tags: string[] }>();
   for (const d of req.destinations) {
-    const key = d.ports.map(formatPort).join(',');
-    let entry = byPorts.get(key);
-    if (!entry) byPorts.set(key, (entry = { ports: d.ports, addresses: [], tags: [] }));
     const e = d.endpoint;
-    if (e.kind === 'cidr' || e.kind === 'group') entry.addresses.push(e);
-    else if (e.kind === 'service-tag') entry.tags.push(tagName(e));
+    if (e.kind !== 'cidr' && e.kind !== 'group' && e.kind !== 'service-tag') continue;
+    for (const { protocol, ports } of byProtocol(d.ports)) {
+      const key = `${protocol} ${ports.join(',')}`;
+      let entry = byPorts.get(key);
+      if (!entry) byPorts.set(key, (entry = { protocol, ports, addresses: [], tags: [] }));
+      if (e.kind === 'service-tag') entry.tags.push(tagName(e));
+      else entry.addresses.push(e);
+    }
   }
 
-  // Aggregated once per port list, not once per direction and source.
-  const destinationSides = [...byPorts.values()].map(({ ports, addresses, tags }) => {
+  // Aggregated once per protocol and ports, not once per direction and source.
+  const destinationSides = [...byPorts.values()].map(({ protocol, ports, addresses, tags }) => {
     const cidrs = prefixList(aggregateEndpoints(addresses));
     const destinations: Side[] = [...(cidrs.length ? [{ kind: 'prefixes', cidrs } as Side] : []), ...uniq(tags).map((tag): Side => ({ kind: 'tag', tag }))];
-    return { ports, destinations };
+    return { protocol, portList: ports, destinations };
   });
   const drafts: Draft[] = [];
   for (const direction of directions) {
     for (const source of sources) {
-      for (const { ports, destinations } of destinationSides) {
+      for (const { protocol, portList, destinations } of destinationSides) {
         for (const destination of destinations) {
-          for (const { protocol, ports: portList } of byProtocol(ports)) {
-            for (const [family, s, d] of byFamily(source, destination)) {
-              const note = noteFor(destination, substituted);
-              drafts.push({
-                dims: [direction === 'Outbound' ? 'out' : 'in', sideDim(s, 'src'), sideDim(d, 'dst'), protocol === '*' ? 'any' : `${protocol.toLowerCase()}-${portList.join('_').replace('*', 'all')}`, family],
-                direction,
-                protocol,
-                ports: portList,
-                source: s,
-                destination: d,
-                description,
-                requirement: req,
-                provenance,
-                ...(note ? { note } : {}),
-              });
-            }
+          for (const [family, s, d] of byFamily(source, destination)) {
+            const note = noteFor(destination, substituted);
+            drafts.push({
+              dims: [direction === 'Outbound' ? 'out' : 'in', sideDim(s, 'src'), sideDim(d, 'dst'), protocol === '*' ? 'any' : `${protocol.toLowerCase()}-${portList.join('_').replace('*', 'all')}`, family],
+              direction,
+              protocol,
+              ports: portList,
+              source: s,
+              destination: d,
+              description,
+              requirement: req,
+              provenance,
+              ...(note ? { note } : {}),
+            });
           }
         }
       }
