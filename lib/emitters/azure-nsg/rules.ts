@@ -82,46 +82,58 @@ function requirementRules(req: ResolvedRequirement, substituted: { from: string;
   // Destinations on the same protocol and ports share rules: their prefixes in one list, each tag in a rule of its
   // own. Keyed by protocol and ports, not by a destination's whole port list: after the core's merge two
   // destinations of one requirement can have different lists (udp:53,https:443 and udp:53) that share a protocol,
-  // and two rules for udp-53 to prefixes would have one name.
-  const byPorts = new Map<string, { protocol: NsgProtocol; ports: string[]; addresses: ResolvedEndpoint[]; tags: string[] }>();
+  // and two rules for udp-53 to prefixes would have one name. Rules come in the order of the port lists as the
+  // destinations give them, then prefixes before tags, then TCP before UDP.
+  const lists: string[] = [];
+  const byPorts = new Map<string, { protocol: NsgProtocol; ports: string[]; list: number; addresses: ResolvedEndpoint[]; tags: string[] }>();
   for (const d of req.destinations) {
     const e = d.endpoint;
     if (e.kind !== 'cidr' && e.kind !== 'group' && e.kind !== 'service-tag') continue;
+    const listKey = d.ports.map(formatPort).join(',');
+    if (!lists.includes(listKey)) lists.push(listKey);
     for (const { protocol, ports } of byProtocol(d.ports)) {
       const key = `${protocol} ${ports.join(',')}`;
       let entry = byPorts.get(key);
-      if (!entry) byPorts.set(key, (entry = { protocol, ports, addresses: [], tags: [] }));
+      if (!entry) byPorts.set(key, (entry = { protocol, ports, list: lists.indexOf(listKey), addresses: [], tags: [] }));
       if (e.kind === 'service-tag') entry.tags.push(tagName(e));
       else entry.addresses.push(e);
     }
   }
 
   // Aggregated once per protocol and ports, not once per direction and source.
-  const destinationSides = [...byPorts.values()].map(({ protocol, ports, addresses, tags }) => {
-    const cidrs = prefixList(aggregateEndpoints(addresses));
-    const destinations: Side[] = [...(cidrs.length ? [{ kind: 'prefixes', cidrs } as Side] : []), ...uniq(tags).map((tag): Side => ({ kind: 'tag', tag }))];
-    return { protocol, portList: ports, destinations };
+  const sides = [...byPorts.values()].map((entry) => {
+    const cidrs = prefixList(aggregateEndpoints(entry.addresses));
+    return { ...entry, cidrs, tags: uniq(entry.tags) };
   });
+  const destinationSides: { protocol: NsgProtocol; portList: string[]; destination: Side }[] = [];
+  for (let list = 0; list < lists.length; list++) {
+    const home = sides.filter((x) => x.list === list);
+    const slots = [...(home.some((x) => x.cidrs.length) ? ['prefixes'] : []), ...uniq(home.flatMap((x) => x.tags))];
+    for (const slot of slots) {
+      for (const x of home) {
+        if (slot === 'prefixes' && x.cidrs.length) destinationSides.push({ protocol: x.protocol, portList: x.ports, destination: { kind: 'prefixes', cidrs: x.cidrs } });
+        else if (slot !== 'prefixes' && x.tags.includes(slot)) destinationSides.push({ protocol: x.protocol, portList: x.ports, destination: { kind: 'tag', tag: slot } });
+      }
+    }
+  }
   const drafts: Draft[] = [];
   for (const direction of directions) {
     for (const source of sources) {
-      for (const { protocol, portList, destinations } of destinationSides) {
-        for (const destination of destinations) {
-          for (const [family, s, d] of byFamily(source, destination)) {
-            const note = noteFor(destination, substituted);
-            drafts.push({
-              dims: [direction === 'Outbound' ? 'out' : 'in', sideDim(s, 'src'), sideDim(d, 'dst'), protocol === '*' ? 'any' : `${protocol.toLowerCase()}-${portList.join('_').replace('*', 'all')}`, family],
-              direction,
-              protocol,
-              ports: portList,
-              source: s,
-              destination: d,
-              description,
-              requirement: req,
-              provenance,
-              ...(note ? { note } : {}),
-            });
-          }
+      for (const { protocol, portList, destination } of destinationSides) {
+        for (const [family, s, d] of byFamily(source, destination)) {
+          const note = noteFor(destination, substituted);
+          drafts.push({
+            dims: [direction === 'Outbound' ? 'out' : 'in', sideDim(s, 'src'), sideDim(d, 'dst'), protocol === '*' ? 'any' : `${protocol.toLowerCase()}-${portList.join('_').replace('*', 'all')}`, family],
+            direction,
+            protocol,
+            ports: portList,
+            source: s,
+            destination: d,
+            description,
+            requirement: req,
+            provenance,
+            ...(note ? { note } : {}),
+          });
         }
       }
     }
