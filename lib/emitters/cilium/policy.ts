@@ -213,7 +213,7 @@ function egressRules(req: ResolvedRequirement, selector: Selector, ctx: Context)
     }
     if (fqdns.size) {
       // toFQDNs may not share a rule with other L3 selectors (Cilium rejects it), so names get a rule of their own.
-      const list = [...fqdns.values()].sort(compareFqdn);
+      const list = sortFqdns(fqdns.values());
       rules.push({ toFQDNs: list, ...toPorts });
       const key = JSON.stringify(selector);
       const entry = ctx.lookups.get(key) ?? { selector, names: new Map<string, FqdnSelector>() };
@@ -328,8 +328,25 @@ function fqdnHost(f: FqdnSelector): string {
 }
 
 /** By name in DNS order, the exact name before its pattern. */
-function compareFqdn(a: FqdnSelector, b: FqdnSelector): number {
+export function compareFqdn(a: FqdnSelector, b: FqdnSelector): number {
   return compareHosts(fqdnHost(a), fqdnHost(b)) || compareStrings(fqdnKey(a), fqdnKey(b));
+}
+
+/**
+ * `[...list].sort(compareFqdn)`, with each selector's key computed once: compareFqdn splits and joins both names
+ * on every comparison, 3.4 million times for the DNS rule of 100,000 names. The key is the reversed name, NUL (below
+ * any character of a name, so a shorter name sorts first as in compareHosts) and fqdnKey; when the keys are unique, a
+ * native sort of them gives the same order.
+ */
+export function sortFqdns(list: Iterable<FqdnSelector>): FqdnSelector[] {
+  const byKey = new Map<string, FqdnSelector>();
+  const items = [...list];
+  for (const f of items) {
+    const key = `${fqdnHost(f).split('.').reverse().join('.')}\0${fqdnKey(f)}`;
+    if (byKey.has(key)) return items.sort(compareFqdn);
+    byKey.set(key, f);
+  }
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
 }
 
 /** A CIDR, a bound group or a resolved service tag, for its addresses. */
@@ -393,7 +410,7 @@ export function dnsSpec(selector: Selector, names: readonly FqdnSelector[], o: P
               { port: '53', protocol: 'UDP' },
               { port: '53', protocol: 'TCP' },
             ],
-            rules: { dns: o.dnsLookups === 'all' ? [{ matchPattern: '*' }] : [...names].sort(compareFqdn) },
+            rules: { dns: o.dnsLookups === 'all' ? [{ matchPattern: '*' }] : sortFqdns(names) },
           },
         ],
       },
