@@ -10,6 +10,8 @@ import { parsePortCell } from './ports.js';
 export type Role = 'destination' | 'port' | 'protocol' | 'source' | 'direction' | 'purpose' | 'name' | 'service-tag';
 
 const RULES: [Role, RegExp][] = [
+  // Azure Firewall FQDN tags ("WindowsUpdate", "HDInsight") stand for name lists the model does not have.
+  ['purpose', /\bfqdn[\s-]*tags?\b/],
   ['service-tag', /\bservice[\s-]*tags?\b/],
   ['port', /\bports?\b|\bport\(s\)/],
   ['protocol', /\bprotocols?\b|\btransport\b|\bscheme\b/],

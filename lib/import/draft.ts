@@ -17,6 +17,8 @@ export interface DraftRequirement {
   ports: string[];
   purpose?: string;
   alternatives?: YamlEndpoint[];
+  /** The document gives every address ("*") as the destination: said so, so the draft still compiles (and a review note asks to check it). */
+  allowBroad?: string;
   provenance: { section?: string; line: number; row?: number; text: string };
   /** Comment lines above the requirement (how it was read). */
   comments: string[];

@@ -69,7 +69,8 @@ export function normalizeInline(input: string, mode: InlineMode): InlineText {
       return ' ';
     });
     t = t.replace(/\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g, (_m, text: string, url: string) => {
-      if (mode === 'cell') return ` ${text} ${url} `;
+      // In a cell a link to a host names that host; a relative link (`x.md`, `../y`, `#z`) is a page of the same site.
+      if (mode === 'cell') return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? ` ${text} ${url} ` : (links++, ` ${text} `);
       links++;
       return ' ';
     });

@@ -7,7 +7,7 @@
 import type { Direction } from '../model/requirement-set.js';
 import type { Block, SourceLine, Table, TableRow } from './blocks.js';
 import { MACHINE_WORDS as MACHINES, tableRoles, type Role } from './columns.js';
-import { groupEndpoint, readPortMatrix, subjectOf } from './port-matrix.js';
+import { flowOf, groupEndpoint, readPortMatrix, subjectOf } from './port-matrix.js';
 import { Draft, idText, type DraftRequirement, type YamlEndpoint } from './draft.js';
 import { normalizeInline } from './inline.js';
 import { defineParameters, parameterFromWords, type ProseUnit } from './parameters.js';
@@ -151,6 +151,12 @@ export function interpret(blocks: readonly Block[], draft: Draft): InterpretResu
   for (const t of candidateTables) {
     if (t.used) continue;
     const header = t.table.header ? ` (${t.table.header.map(plain).join(' | ')})` : '';
+    const fqdnTag = t.table.header?.findIndex((h) => /\bfqdn[\s-]*tags?\b/i.test(plain(h))) ?? -1;
+    if (fqdnTag >= 0) {
+      const named = t.table.rows.map((r) => plain(r.cells[fqdnTag] ?? '')).filter(Boolean);
+      draft.findings.push({ line: t.table.line, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `table${header} names Azure Firewall FQDN tags (${named.join('; ')}), which stand for name lists the model does not have; not imported`, hint: 'add the names such a tag stands for, from the vendor\'s list' });
+      continue;
+    }
     draft.findings.push({
       line: t.table.line,
       severity: 'warning',
@@ -174,6 +180,10 @@ interface Entry {
 
 /** Reads a table with a destination (or service-tag) column into requirements; false when it has neither. */
 function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined, footnotes: ReadonlyMap<string, { line: number; text: string }> = new Map()): boolean {
+  if (table.header?.some((h) => /\bnext[\s-]*hop\b/i.test(plain(h)))) {
+    draft.findings.push({ line: table.line, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `table (${table.header.map(plain).join(' | ')}) is a route table (a next hop for each prefix): routes, not firewall rules; not imported` });
+    return true;
+  }
   const { roles, byContent, notes: columnNotes } = tableRoles(table);
   const cols = (role: Role) => roles.flatMap((r, i) => (r === role ? [i] : []));
   const dest = cols('destination');
@@ -198,8 +208,10 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     const rowLabel = `row ${n + 1} (line ${row.line})`;
     const review = [...row.notes];
     const comments: string[] = [];
-    const destText = join(dest, row);
-    const { entries, problems, notes } = readEndpoints(destText, row.line, draft, 'destination');
+    // "Replace `storage_account_name` with your actual storage account name": that label is a placeholder.
+    const replaced = [...row.text.matchAll(/\breplace\s+`?([A-Za-z][\w-]{2,40})`?\s+with\b/gi)].map((m) => m[1]!);
+    const destText = replaced.reduce((s, w) => s.replace(new RegExp(`(?<![\\w{-])${w}(?=\\.)`, 'g'), `{${w}}`), join(dest, row));
+    const { entries, problems, notes, broad } = readEndpoints(destText, row.line, draft, 'destination');
     review.push(...problems.map((p) => p.replace(/^review: /, '')));
     comments.push(...notes);
     const tagText = join(tags, row);
@@ -310,6 +322,7 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
         ports: g.ports,
         ...(purposeText ? { purpose: purposeText } : {}),
         ...(alternatives.length ? { alternatives } : {}),
+        ...(broad ? { allowBroad: `the document gives every address ("${plain(destText)}") as the destination (line ${row.line})` } : {}),
         provenance: { ...(ctx.section ? { section: ctx.section } : {}), line: row.line, row: n + 1, text: row.text },
         comments: [...comments, ...(multiple ? [`the row's names have different ports: requirement ${k} of ${groups.size} from this row`] : [])],
         review: k === 1 ? review : [],
@@ -335,8 +348,10 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
 function readMatrix(table: Table, ctx: Context, draft: Draft, intro: Extract<Block, { kind: 'paragraph' | 'item' }> | undefined): boolean {
   const introText = intro?.lines.map((l) => l.text).join(' ');
   const headings = (ctx.section ?? '').split(' > ').reverse();
-  const subject = (introText !== undefined ? subjectOf(introText) : undefined) ?? headings.map(subjectOf).find((s) => s !== undefined);
-  const reading = readPortMatrix(table, subject, [introText ?? '', headings[0] ?? ''].join(' '));
+  // ".Ports used for all-machine to control plane communications": the title says who talks to whom.
+  const flow = table.caption !== undefined ? flowOf(plain(table.caption)) : undefined;
+  const subject = flow?.destination ?? (introText !== undefined ? subjectOf(introText) : undefined) ?? headings.map(subjectOf).find((s) => s !== undefined);
+  const reading = readPortMatrix(table, subject, [introText ?? '', headings[0] ?? '', table.caption ?? ''].join(' '), flow?.source);
   if (!reading || (reading.rows.length === 0 && reading.skipped.length === 0)) return false;
   for (const s of reading.skipped) {
     draft.findings.push({ line: s.row.line, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `row ${s.n} (line ${s.row.line}) ${s.why}; not imported` });
@@ -426,12 +441,18 @@ function tagEndpoint(tok: Extract<Token, { kind: 'service-tag' }>, line: number,
 }
 
 /** The endpoints of a destination or source cell, with what to say about them. */
-function readEndpoints(text: string, line: number, draft: Draft, role: 'destination' | 'source'): { entries: Entry[]; problems: string[]; notes: string[] } {
+function readEndpoints(text: string, line: number, draft: Draft, role: 'destination' | 'source'): { entries: Entry[]; problems: string[]; notes: string[]; broad?: boolean } {
   const entries: Entry[] = [];
   const problems: string[] = [];
   const notes: string[] = [];
   const norm = normalizeInline(text, 'cell');
   const tokens = scanTokens(norm.text);
+  // "*" or "*:123" alone: every address (on that port), as a firewall rule writes it.
+  const star = role === 'destination' && tokens.length === 0 ? /^\s*\*(?::(\d{1,5}))?\s*$/.exec(norm.text.replace(/\s+for\s.*$/i, '')) : null;
+  if (star) {
+    problems.push(`destination "${norm.text.trim()}" is every address: allowBroad says the document asks for it; check that it does`);
+    return { entries: ['0.0.0.0/0', '::/0'].map((c) => ({ endpoint: c, ...(star[1] ? { port: `tcp:${star[1]}` } : {}) })), problems, notes, broad: true };
+  }
   const placeholderFor = (s: string, raw: string, whole: boolean) => draft.parameter(s, norm.placeholders.find((p) => p.slug === s)?.raw ?? raw, line, whole).name;
   const seen = new Set<string>();
   const push = (e: Entry) => {
@@ -619,6 +640,10 @@ function readProse(
         continue;
       }
       const endpoints = proseEndpoints(t, l.n, norm.placeholders, draft);
+      if (/\bnext[\s-]*hop\b/i.test(sentenceAt(norm.text, t.start))) {
+        draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is named for a route (a next hop), not a firewall rule; not imported` });
+        continue;
+      }
       const command = /\b(?:dig|curl|wget|nslookup|ping|telnet|traceroute|nc|host|openssl\s+s_client)\s+(?:-{1,2}\S+\s+)*$/i.exec(norm.text.slice(Math.max(0, t.start - 60), t.start));
       if (command) {
         draft.findings.push({ line: l.n, severity: 'warning', code: 'IMPORT_NOT_IMPORTED', message: `"${t.raw}" is an argument of a command (${command[0].trim().split(/\s+/)[0]}); not imported`, hint: 'if it must be reachable, add it by hand' });
@@ -832,6 +857,9 @@ function codeLineKind(r: { tokens: readonly Token[]; words: string; text: { text
 
 /** A list item that starts with a port number (`` ``4567`` For replication traffic``, `33060 (X Protocol)`). */
 function leadPort(text: string): { port: number; rest: string } | undefined {
+  // "HTTP API (Default 4646). This is used by ...": a short name, then the port in parentheses.
+  const named = /^\s*([A-Za-z][\w /.-]{0,40}?)\s*\((?:default|port|tcp|udp)?\s*:?\s*(\d{1,5})\)\s*[.:,–—-]?\s*(.*)$/i.exec(text);
+  if (named && Number(named[2]) >= 1 && Number(named[2]) <= 65535) return { port: Number(named[2]), rest: `${named[1]}. ${named[3]}` };
   const m = /^\s*(?:``?)?(\d{1,5})(?:``?)?(?=\s|$|[:,(–—-])\s*(.*)$/.exec(text);
   const port = m ? Number(m[1]) : NaN;
   return m && port >= 1 && port <= 65535 ? { port, rest: m[2]! } : undefined;

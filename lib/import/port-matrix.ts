@@ -62,6 +62,12 @@ export function subjectOf(text: string): string | undefined {
   return stripped === '' ? undefined : stripped;
 }
 
+/** "Ports used for all-machine to control plane communications": the roles a title names as the two ends. */
+export function flowOf(text: string): { source: string; destination: string } | undefined {
+  const m = /\b(?:for|from|between)\s+(.{2,40}?)\s+(?:to|and)\s+(.{2,40}?)\s+(?:communications?|traffic|connections?|connectivity)\b/i.exec(text);
+  return m ? { source: m[1]!.trim(), destination: m[2]!.trim() } : undefined;
+}
+
 /** Does this table read as ports on roles: a port column and no column of names? */
 export function isPortMatrix(table: Table): boolean {
   const contents = columnContents(table);
@@ -69,7 +75,7 @@ export function isPortMatrix(table: Table): boolean {
   return contents.some((c, i) => c.cells > 0 && (roles[i] === 'port' || c.ports * 2 > c.cells) && c.ports > 0) && !contents.some((c) => c.names * 2 >= c.cells && c.names > 0);
 }
 
-export function readPortMatrix(table: Table, subject: string | undefined, context: string): MatrixReading | undefined {
+export function readPortMatrix(table: Table, subject: string | undefined, context: string, defaultPeer?: string): MatrixReading | undefined {
   if (!table.header || !isPortMatrix(table)) return undefined;
   const header = table.header.map(plainText);
   const roles = table.header.map(headerRole);
@@ -118,11 +124,13 @@ export function readPortMatrix(table: Table, subject: string | undefined, contex
       }
       return;
     }
-    rows.push({ row, n: k + 1, destination: own, sources: namedPeers, self: selfPeer, ...(dirCol >= 0 || peerCol >= 0 ? { direction: 'inbound' as const } : {}), ports: parsed.ports, unparsed: parsed.unparsed, ...(purpose ? { purpose } : {}) });
+    const peersOf = peerCol < 0 && defaultPeer !== undefined ? (defaultPeer === own ? [] : [defaultPeer]) : namedPeers;
+    const selfOf = peerCol < 0 && defaultPeer !== undefined ? defaultPeer === own : selfPeer;
+    rows.push({ row, n: k + 1, destination: own, sources: peersOf, self: selfOf, ...(dirCol >= 0 || peerCol >= 0 ? { direction: 'inbound' as const } : {}), ports: parsed.ports, unparsed: parsed.unparsed, ...(purpose ? { purpose } : {}) });
   });
   const label = (i: number) => `"${header[i]}"`;
   const how = [
-    `port matrix: ${roleCol >= 0 ? `column ${label(roleCol)} names the role that opens each port` : `the ports are opened on "${subject}"`}`,
+    `port matrix: ${roleCol >= 0 ? `column ${label(roleCol)} names the role that opens each port` : `the ports are opened on "${subject}"`}${defaultPeer !== undefined && peerCol < 0 ? `, for "${defaultPeer}"` : ''}`,
     ...(peerCol >= 0 ? [`column ${label(peerCol)} names the peers${dirCol >= 0 ? `, column ${label(dirCol)} which way` : ''}`] : []),
   ].join('; ');
   return { rows, skipped, how };

@@ -18,3 +18,11 @@ export function serviceTagNames(): ReadonlySet<string> {
   }
   return names;
 }
+
+let folded: ReadonlyMap<string, string> | undefined;
+
+/** The snapshot's own spelling of a tag written in another case ("SQL" → "Sql"), if it has the tag. */
+export function canonicalTagName(name: string): string | undefined {
+  folded ??= new Map([...serviceTagNames()].map((n) => [n.toLowerCase(), n]));
+  return folded.get(name.toLowerCase());
+}

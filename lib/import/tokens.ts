@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { createRequire } from 'node:module';
 import { checkFqdn } from '../model/fqdn.js';
 import { checkCidr } from '../model/cidr.js';
-import { serviceTagNames } from './service-tag-names.js';
+import { canonicalTagName, serviceTagNames } from './service-tag-names.js';
 import { slug } from './inline.js';
 import { parseHostForm } from '../model/host-form.js';
 
@@ -174,7 +174,10 @@ export function scanTokens(text: string, options: ScanOptions = {}): Token[] {
     const camel = isCamel(base) || name.includes('.');
     const accept = isKnown ? camel || saysTag || quoted || options.tagsExpected || regionParam !== undefined : saysTag && isCamel(base);
     if (!accept) {
-      if (options.tagsExpected && /^[A-Z][A-Za-z0-9]*$/.test(name)) take({ kind: 'service-tag', ...span, tag: name, known: false });
+      // A service-tag column writes a tag in its own case ("SQL" for Sql): the snapshot's spelling, if it has one.
+      const spelled = options.tagsExpected ? canonicalTagName(name) : undefined;
+      if (spelled) take({ kind: 'service-tag', ...span, tag: spelled, known: true });
+      else if (options.tagsExpected && /^[A-Z][A-Za-z0-9]*$/.test(name)) take({ kind: 'service-tag', ...span, tag: name, known: false });
       continue;
     }
     take({ kind: 'service-tag', ...span, tag: name, ...(regionParam !== undefined ? { regionParam } : {}), known: isKnown });

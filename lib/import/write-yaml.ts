@@ -107,6 +107,7 @@ function requirementObject(r: DraftRequirement, id: string, document: string): R
     ports: r.ports,
     ...(r.purpose ? { purpose: r.purpose } : {}),
     ...(r.alternatives ? { alternatives: r.alternatives } : {}),
+    ...(r.allowBroad ? { allowBroad: r.allowBroad } : {}),
     provenance: {
       document,
       ...(r.provenance.section !== undefined ? { section: r.provenance.section } : {}),
