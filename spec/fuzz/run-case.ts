@@ -41,9 +41,17 @@ export async function compileCase(target: string, c: FuzzCase): Promise<Outcome>
   const result = emitTarget(expanded.set, await getEmitter(target), c.set, { serviceTags: data });
   diagnostics.push(...result.diagnostics);
   if (hasErrors(diagnostics)) return { kind: 'rejected', file, text, diagnostics };
-  // A target that drops service tags (squid) passes with a tag the file does not know: then there are no prefixes.
-  const resolved = resolveServiceTags(expanded.set, data).set ?? expanded.set;
-  return { kind: 'accepted', file, text, files: result.files, diagnostics, resolved };
+  return { kind: 'accepted', file, text, files: result.files, diagnostics, resolved: resolveLeniently(expanded.set, data) };
+}
+
+/**
+ * Service tags resolved requirement by requirement: a target resolves only the tags it uses, so a requirement it
+ * drops for another reason may name a tag the file does not know (then that requirement keeps no prefixes).
+ */
+function resolveLeniently(set: ResolvedRequirementSet, data: ServiceTagsData): ResolvedRequirementSet {
+  const whole = resolveServiceTags(set, data).set;
+  if (whole) return whole;
+  return { ...set, requirements: set.requirements.map((r) => resolveServiceTags({ ...set, requirements: [r] }, data).set?.requirements[0] ?? r) };
 }
 
 /** Codes of errors about a value given on the command line or a target option, which have no place in the file. */
@@ -133,7 +141,12 @@ export async function acceptanceProblems(target: string, c: FuzzCase, o: Extract
     problems.push(`address ${a} written, but no destination, source or binding of the input holds it`);
   }
   const hosts = endpoints(o.resolved).filter((e): e is Extract<ResolvedEndpoint, { kind: 'host' }> => e.kind === 'host');
+  // A label wildcard (`a*.example.com`) as the targets write it: the pattern itself, or squid's regex of it.
+  const labelForms = new Set(
+    hosts.filter((h) => h.match === 'label-wildcard' && h.label).flatMap((h) => [`${h.label}.${h.name}`, `regex:^${h.label!.replace('*', '[a-z0-9-]*')}\\.${h.name.replace(/\./g, '\\.')}$`]),
+  );
   for (const w of new Set(names)) {
+    if (labelForms.has(w)) continue;
     const { base, wild } = nameForm(w);
     const given = hosts.filter((h) => h.name.toLowerCase() === base.toLowerCase());
     if (given.length === 0) problems.push(`name ${w} written, but the input names no ${base}`);
