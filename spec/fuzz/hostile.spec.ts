@@ -22,7 +22,7 @@ const RUNS = Number(process.env.FWGEN_FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.FWGEN_FUZZ_SEED ?? 16);
 const BATCH = 250;
 /** Accepted outputs the engines check, per target: all of them in a fuzz run, the first 40 in `npm test`. */
-const ENGINE_MAX = Number(process.env.FWGEN_FUZZ_ENGINE_MAX ?? (process.env.FWGEN_FUZZ_RUNS ? Infinity : 40));
+const ENGINE_MAX = Number(process.env.FWGEN_FUZZ_ENGINE_MAX || (process.env.FWGEN_FUZZ_RUNS ? Infinity : 40));
 const CLI_SAMPLE = Number(process.env.FWGEN_FUZZ_CLI ?? 4);
 const TARGET_LIST = ['squid', 'iptables', 'nftables', 'k8s-networkpolicy', 'cilium', 'azure-firewall', 'azure-nsg', 'panos'];
 
