@@ -14,6 +14,7 @@ export type {
   Endpoint,
   EndpointEntry,
   EndpointGroup,
+  FeedEndpoint,
   GroupEndpoint,
   HostEndpoint,
   HostMatch,
@@ -36,6 +37,8 @@ export type {
   ResolvedRequirementSet,
   ResolvedSetInfo,
   ServiceTagsInfo,
+  FeedInfo,
+  FeedProvider,
 } from './model/resolved.js';
 export type { Diagnostic, Severity } from './model/diagnostic.js';
 export { FwgenError, InternalError, hasErrors, sortDiagnostics } from './model/diagnostic.js';
@@ -74,3 +77,9 @@ export type { ServiceTag, ServiceTagsData } from './service-tags/index.js';
 export { aggregatePrefixes, defaultServiceTagsFile, loadServiceTagsFile, parseServiceTags, resolveServiceTags } from './service-tags/index.js';
 export type { EmitEnvironment } from './emit/run-emitter.js';
 export { needsServiceTags } from './emit/run-emitter.js';
+export type { FeedData, FeedPrefix, FeedSources } from './feeds/index.js';
+export { loadFeedFile, parseFeed } from './feeds/index.js';
+export type { M365Entry } from './feeds/m365.js';
+export { parseM365Endpoints } from './feeds/m365.js';
+export type { M365Counts, M365Options, M365Result } from './feeds/m365-set.js';
+export { m365ToRequirementSet } from './feeds/m365-set.js';

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,10 +149,49 @@ outputs:
     expect(out).to.contain('52.218.0.0/17');
     const c = await runCli(['check', '--full'], { cwd: dir, env });
     expect(c.code).to.equal(0);
-    // A new feed file changes the outputs: check renders again (the feed is an input of the state) and fails.
+    // A new feed file changes the outputs: check fails (the state test below covers the fast path).
     cpSync(join(dir, 'ip-ranges-next.json'), join(dir, 'ip-ranges.json'));
     const stale = await runCli(['check'], { cwd: dir, env });
     expect(stale.code).to.equal(1);
+  });
+
+  it('the library: compile() takes loaded feeds as `feeds`, like the CLI', async function () {
+    const { compile, loadFeedFile } = await import('../../lib/index.js');
+    const aws = await loadFeedFile('aws', join(dir, 'ip-ranges-next.json'));
+    const gcp = await loadFeedFile('gcp', join(dir, 'cloud.json'));
+    const github = await loadFeedFile('github', join(dir, 'meta.json'));
+    const r = await compile({ files: [join(dir, 'set.yaml')], params: { region: 'us-east-1' }, target: 'nftables', feeds: { aws: aws.data!, gcp: gcp.data!, github: github.data! } });
+    expect(r.files[0]!.contents).to.contain('# Address feed aws: ip-ranges-next.json (syncToken 1762380786, 2025-11-05)');
+    expect(r.files[0]!.contents).to.contain('54.231.128.0/18');
+  });
+
+  it("with the state of the last render: the fast path still warns by today's date, and a new feed file renders again", async function () {
+    // The built CLI, as spec/project/check-state.spec.ts runs it: only a build records the state.
+    const bin = fileURLToPath(new URL('../../bin/fwgen.js', import.meta.url));
+    const project = mkdtempSync(join(tmpdir(), 'fwgen-feeds-state-'));
+    try {
+      for (const f of ['ip-ranges.json', 'ip-ranges-next.json', 'cloud.json', 'meta.json']) cpSync(join(fixtures, f), join(project, f));
+      writeFileSync(join(project, 'set.yaml'), SET);
+      writeFileSync(join(project, 'fwgen.yaml'), 'feeds: { aws: ip-ranges.json, gcp: cloud.json, github: meta.json }\noutputs:\n  - { path: out.nft, target: nftables, files: [set.yaml], params: { region: us-east-1 } }\n');
+      const fwgen = (today: string, ...args: string[]) => {
+        const r = spawnSync(process.execPath, [bin, ...args], { cwd: project, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FWGEN_CACHE_DIR: join(project, 'cache'), FWGEN_TODAY: today } });
+        return { code: r.status, stderr: r.stderr };
+      };
+      // A state is recorded only for inputs settled before the render (check-state's RACY_MS).
+      await new Promise((r) => setTimeout(r, 1600));
+      expect(fwgen('2025-11-01', 'generate').code).to.equal(0);
+      const fast = fwgen('2026-06-01', 'check');
+      expect(fast.code).to.equal(0);
+      expect(fast.stderr).to.contain('nothing rendered');
+      expect(fast.stderr).to.contain('warning[FEED_STALE]: ip-ranges.json (aws, syncToken 1761862386, published 2025-10-30) is 214 days old');
+      expect(fast.stderr).to.contain('note[FEED_UNDATED]: meta.json');
+      cpSync(join(project, 'ip-ranges-next.json'), join(project, 'ip-ranges.json'));
+      const changed = fwgen('2025-11-01', 'check');
+      expect(changed.code, changed.stderr).to.equal(1);
+      expect(changed.stderr).to.not.contain('nothing rendered');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   describe('fwgen feed diff', function () {
