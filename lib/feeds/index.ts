@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { FEED_PROVIDERS, feedProviders, isFeedProvider, type FeedData, type FeedProvider } from './feed-data.js';
+import { FEED_PROVIDERS, type FeedData, type FeedProvider } from './feed-data.js';
 import { parseAwsRanges } from './aws.js';
 import { parseGoogleRanges } from './gcp.js';
 import { parseGithubMeta } from './github.js';
@@ -34,13 +34,4 @@ export async function loadFeedFile(feed: FeedProvider, file: string, shownAs = f
     };
   }
   return parseFeed(feed, text, shownAs);
-}
-
-/** `aws=FILE` pairs checked: a known provider each, given once. */
-export function checkFeedNames(names: Iterable<string>): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const name of names) {
-    if (!isFeedProvider(name)) out.push({ code: 'USAGE', severity: 'error', message: `--feed ${name}: no address feed of that name`, hint: `feeds: ${feedProviders.join(', ')}, e.g. --feed aws=ip-ranges.json`, params: { feed: name } });
-  }
-  return out;
 }
