@@ -105,3 +105,21 @@ export function provenanceTexts(req: ResolvedRequirement, withRequirement: boole
   for (const p of objects) texts.add(describeProvenance(p) + (p.text ? `: ${p.text.trim()}` : ''));
   return [...texts];
 }
+
+/** The fidelity notes an output carries in its comments, at most this many bytes of them. */
+export const NOTES_BYTES_MAX = 100_000;
+
+/**
+ * The notes an output carries, at most `maxBytes` of them by `size`, then one line saying how many were left out:
+ * an output of 100,000 names can have 40,000 fidelity notes (13 MB of comment in front of the rules). Every note is
+ * also a diagnostic of the run, which the CLI prints in full.
+ */
+export function capNotes(notes: readonly string[], options: { maxBytes?: number; size?: (note: string) => number; place?: string } = {}): string[] {
+  const { maxBytes = NOTES_BYTES_MAX, size = (n: string) => utf8Length(n) + 1, place = 'file' } = options;
+  let bytes = 0;
+  for (let i = 0; i < notes.length; i++) {
+    bytes += size(notes[i]!);
+    if (bytes > maxBytes) return [...notes.slice(0, i), `... and ${notes.length - i} more notes, left out here to keep the ${place} small: each is one of the diagnostics fwgen reported`];
+  }
+  return [...notes];
+}

@@ -5,6 +5,7 @@ import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { commentText } from '../../emit/header.js';
 import { formatPort } from '../../model/port.js';
 import { pushAll } from '../../model/array.js';
+import { capNotes as capTextNotes, NOTES_BYTES_MAX } from '../../emit/text.js';
 
 type Tag = Extract<ResolvedEndpoint, { kind: 'service-tag' }>;
 type Group = Extract<ResolvedEndpoint, { kind: 'group' }>;
@@ -156,13 +157,8 @@ export function uniq<T>(xs: readonly T[]): T[] {
  * every one is also a diagnostic of the run.
  */
 export function capNotes(notes: readonly string[], maxBytes = NOTES_BYTES_MAX): string[] {
-  let bytes = 0;
-  for (let i = 0; i < notes.length; i++) {
-    bytes += JSON.stringify(notes[i]).length + 12;
-    if (bytes > maxBytes) return [...notes.slice(0, i), `... and ${notes.length - i} more notes, left out here to keep the template small: each is one of the diagnostics fwgen reported`];
-  }
-  return [...notes];
+  return capTextNotes(notes, { maxBytes, size: (n) => JSON.stringify(n).length + 12, place: 'template' });
 }
 
-export const NOTES_BYTES_MAX = 100_000;
+export { NOTES_BYTES_MAX };
 

@@ -8,6 +8,7 @@ import { YamlWriter } from '../k8s-networkpolicy/yaml-writer.js';
 import { LABEL_KEY, LABEL_LIST, parseLabels } from './values.js';
 import { pushAll } from '../../model/array.js';
 import { labelMatches } from '../../model/host-form.js';
+import { capNotes } from '../../emit/text.js';
 
 const exact = { level: 'exact' } as const;
 
@@ -145,7 +146,7 @@ const cilium: Emitter = {
     const budget = Number(options['max-object-bytes']);
     const policies = built.specs.length ? policyParts(built, po, budget, diagnostics) : [];
     if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
-    const notes = sortDiagnostics([...context.fidelity, ...diagnostics]).map((d) => `${d.severity}: ${d.message}`);
+    const notes = capNotes(sortDiagnostics([...context.fidelity, ...diagnostics]).map((d) => `${d.severity}: ${d.message}`));
     const parts =
       policies.length > 1
         ? [

@@ -5,6 +5,7 @@ import { chainName, iptToken, lineComment, ruleComment } from './escape.js';
 import { planRules, type ChainRole, type Family, type IpSet, type Plan } from './plan.js';
 import templateSpecs from './templates.js';
 import { addressOnlyFidelity } from '../../emit/fidelity-presets.js';
+import { capNotes } from '../../emit/text.js';
 
 /** Addresses and ports are all iptables matches; names are not. */
 const fidelity: FidelityTable = addressOnlyFidelity('iptables');
@@ -85,7 +86,7 @@ const iptables: Emitter = {
       return { files: [], diagnostics: [...plan.diagnostics, none] };
     }
     const templates = loadTemplates(templateSpecs as Record<'rules' | 'ipset', unknown>);
-    const notes = [...context.fidelity, ...plan.diagnostics].map((d) => lineComment(d.message));
+    const notes = capNotes([...context.fidelity, ...plan.diagnostics].map((d) => d.message)).map(lineComment);
     const files: OutputFile[] = [];
     if (plan.sets.length) files.push({ path: SETS_FILE, contents: templates.ipset(ipsetView(plan.sets, s.maxelem, context)).trimEnd() + '\n' });
     for (const family of [4, 6] as const) files.push({ path: FILES[family], contents: templates.rules(rulesView(plan, family, s, context, notes)).trimEnd() + '\n' });

@@ -9,6 +9,7 @@ import { partName, splitItems, type SplitContainer, type SplitItem } from './spl
 import { InternalError } from '../../model/diagnostic.js';
 import { allExact } from '../../emit/fidelity-presets.js';
 import { pushAll } from '../../model/array.js';
+import { capNotes } from '../../emit/text.js';
 
 const byName = { hint: 'use --target cilium (toFQDNs) or squid to allow the name' };
 const unbound = { level: 'drop', note: 'the group is not bound to addresses, so no rule can name its systems', hint: 'bind it: --bind GROUP=CIDR,...' } as const;
@@ -124,7 +125,7 @@ function emitPolicies(set: ResolvedRequirementSet, options: EmitterOptions, head
     ...(docs.length ? counts.map((c) => `- ${c}`) : ['No policy: no requirement could be expressed (see the notes below).']),
   ];
   const notes = [...fidelityNotes, ...diagnostics];
-  if (notes.length) lines.push('', 'Fidelity notes:', ...notes.map((d) => `- ${d.message}`));
+  if (notes.length) lines.push('', 'Fidelity notes:', ...capNotes(notes.map((d) => d.message)).map((m) => `- ${m}`));
   if (egressPolicies && options['allow-dns'] === true) {
     diagnostics.push({
       code: 'FIDELITY_WIDENED',

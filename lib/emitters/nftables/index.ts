@@ -6,7 +6,7 @@ import { describeEndpoint } from '../../model/describe.js';
 import { loadTemplates } from '../../emit/templates.js';
 import { endpointAddresses } from '../../emit/addresses.js';
 import { hashComment, identifier } from './escape.js';
-import { provenanceTexts } from '../../emit/text.js';
+import { capNotes, provenanceTexts } from '../../emit/text.js';
 import { planRequirement, ruleText, type RequirementPlan } from './plan.js';
 import templateSpecs from './templates.js';
 import { addressOnlyFidelity } from '../../emit/fidelity-presets.js';
@@ -124,7 +124,7 @@ function scriptView(plans: RequirementPlan[], options: EmitterOptions, header: s
     header: header.map(hashComment),
     dropPolicy: refuses,
     reject: policy === 'reject',
-    notes: notes.map((d) => hashComment(d.message)),
+    notes: capNotes(notes.map((d) => d.message)).map(hashComment),
     sets: sets.map((s) => ({
       name: s.name,
       type: s.family === 4 ? 'ipv4_addr' : 'ipv6_addr',

@@ -4,6 +4,7 @@ import { sortDiagnostics, type Diagnostic } from '../../model/diagnostic.js';
 import { buildConfig, type Config } from './config.js';
 import { EDL_LISTS_MAX, GROUP_MEMBERS_MAX, PLATFORMS, checkLimits } from './limits.js';
 import { freeText } from './names.js';
+import { capNotes } from '../../emit/text.js';
 
 const exact = { level: 'exact' } as const;
 const webOnly =
@@ -101,7 +102,7 @@ const panos: Emitter = {
     });
     const diagnostics = [...built.diagnostics, ...checkLimits(built, options)];
     if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
-    const notes = sortDiagnostics([...context.fidelity, ...built.diagnostics]).map((d) => `${d.severity}: ${d.message}`);
+    const notes = capNotes(sortDiagnostics([...context.fidelity, ...built.diagnostics]).map((d) => `${d.severity}: ${d.message}`));
     const comment = [...context.header, ...(notes.length ? ['', 'Fidelity notes:', ...notes.map((n) => `  ${n}`)] : [])];
     const xml = render(built, String(options.device), String(options.vsys), comment);
     const lists = built.externalLists.map((l) => ({ path: l.file, contents: `${l.entries.join('\n')}\n` }));

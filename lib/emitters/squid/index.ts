@@ -11,7 +11,7 @@ import { compareHosts } from '../../model/order.js';
 import { aclName, labelRegex, pathRegex, squidComment, squidToken, subdomainRegex } from './escape.js';
 import { labelMatches } from '../../model/host-form.js';
 import templateSpecs from './templates.js';
-import { groupByPorts, provenanceTexts } from '../../emit/text.js';
+import { capNotes, groupByPorts, provenanceTexts } from '../../emit/text.js';
 import { pushAll } from '../../model/array.js';
 
 const exact = { level: 'exact' } as const;
@@ -104,7 +104,7 @@ const squid: Emitter = {
     checkAclNames(rules, ports);
     const view = {
       header: context.header.map(squidComment),
-      notes: [...context.fidelity, ...diagnostics].map((d) => squidComment(d.message)),
+      notes: capNotes([...context.fidelity, ...diagnostics].map((d) => d.message)).map(squidComment),
       ports: [...ports.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, range]) => ({ name, range })),
       rules,
       finalDeny: options['final-deny'] === true,
