@@ -82,7 +82,7 @@ export async function compile(input: CompileInput, cache?: CompileCache): Promis
   const loaded = await Promise.all(files.map(load));
   pushAll(diagnostics, loaded.flatMap((l) => l.diagnostics));
   if (hasErrors(diagnostics)) throw new FwgenError(sortDiagnostics(diagnostics));
-  const key = JSON.stringify([files, input.params ?? {}, input.options ?? {}, input.bind ?? {}]);
+  const key = JSON.stringify([files, input.params ?? {}, input.options ?? {}, input.bind ?? {}, feedKey(input.feeds)]);
   let expanded = cache?.expanded.get(key);
   if (!expanded) {
     expanded = expand(loaded.map((l) => l.set!), input);
@@ -94,4 +94,19 @@ export async function compile(input: CompileInput, cache?: CompileCache): Promis
   const all = sortDiagnostics([...diagnostics, ...result.diagnostics]);
   if (hasErrors(all)) throw new FwgenError(all);
   return { files: result.files, diagnostics: all };
+}
+
+/** Feed data by identity: a cache shared by calls with other feed data must not hand out their expansion. */
+const feedIds = new WeakMap<object, number>();
+let nextFeedId = 0;
+function feedKey(feeds: ExpandInput['feeds']): [string, number][] {
+  if (!feeds) return [];
+  return Object.entries(feeds)
+    .filter(([, data]) => data !== undefined)
+    .map(([provider, data]): [string, number] => {
+      let id = feedIds.get(data!);
+      if (id === undefined) feedIds.set(data!, (id = nextFeedId++));
+      return [provider, id];
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }

@@ -165,6 +165,24 @@ outputs:
     expect(r.files[0]!.contents).to.contain('54.231.128.0/18');
   });
 
+  it('a compile cache shared by calls with different feed files expands each with its own', async function () {
+    const { compile, loadFeedFile } = await import('../../lib/index.js');
+    const { newCompileCache } = await import('../../lib/compile.js');
+    const cache = newCompileCache();
+    const run = async (file: string) => {
+      const aws = await loadFeedFile('aws', join(dir, file));
+      const gcp = await loadFeedFile('gcp', join(dir, 'cloud.json'));
+      const github = await loadFeedFile('github', join(dir, 'meta.json'));
+      return (await compile({ files: [join(dir, 'set.yaml')], params: { region: 'us-east-1' }, target: 'nftables', feeds: { aws: aws.data!, gcp: gcp.data!, github: github.data! } }, cache)).files[0]!.contents;
+    };
+    const first = await run('ip-ranges.json');
+    const next = await run('ip-ranges-next.json');
+    expect(first).to.contain('# Address feed aws: ip-ranges.json ');
+    expect(next).to.contain('# Address feed aws: ip-ranges-next.json ');
+    expect(next).to.contain('54.231.128.0/18');
+    expect(await run('ip-ranges.json')).to.equal(first);
+  });
+
   it("with the state of the last render: the fast path still warns by today's date, and a new feed file renders again", async function () {
     // The built CLI, as spec/project/check-state.spec.ts runs it: only a build records the state.
     const bin = fileURLToPath(new URL('../../bin/fwgen.js', import.meta.url));
