@@ -67,6 +67,9 @@ export function rejectionProblems(o: Extract<Outcome, { kind: 'rejected' }>): st
     } else if (!UNPOSITIONED.test(d.code)) problems.push(`error ${d.code} without a position: ${d.message}`);
   }
   const rendered = formatDiagnostics(o.diagnostics);
+  // Quoted input reaches the terminal escaped: no control character but the line ends, no bidi control.
+  const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.exec(rendered);
+  if (raw) problems.push(`diagnostics print U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} as is`);
   for (const l of rendered.split('\n')) {
     if (l === '') continue;
     if (!/^(?:input\.(?:yaml|json):\d+:\d+: |fwgen: |  hint: )/.test(l)) problems.push(`diagnostic output line not of the report's form: ${JSON.stringify(l.slice(0, 200))}`);

@@ -435,4 +435,11 @@ describe('formatDiagnostics', () => {
     expect(out).not.to.match(/[\u0000-\u0009\u000b-\u001f]/);
     expect(out.split('\n')).to.have.length(3);
   });
+
+  it('prints a bidi control quoted from the input as an escape, so the text shows in its own order', () => {
+    const text = file(row('a.example.com', '    direction: "out\\u202ebound\\u2066x"\n'));
+    const out = formatDiagnostics(loadRequirementSet(text, 'x.yaml').diagnostics);
+    expect(out).to.contain('is "out\\u{202e}bound\\u{2066}x"');
+    expect(out).not.to.match(/[\u202a-\u202e\u2066-\u2069]/);
+  });
 });
