@@ -36,35 +36,46 @@ export interface ColumnReading {
   notes: string[];
 }
 
-/** What one column's cells hold: how many are names (hosts, wildcards, placeholders, CIDRs), ports, service tags. */
+/** What one column's cells hold: how many are names (hosts, wildcards, placeholders, CIDRs), machine words, ports. */
 export interface ColumnContent {
   cells: number;
   names: number;
   /** Cells of words that name machines or any address ("Servers", "All nodes", "Any"): endpoint groups. */
   groups: number;
   ports: number;
-  tags: number;
 }
 
-/** Counts, per column, the non-empty cells that read as names, as ports, and as service tags. */
+/** Cells read per column to decide its role: a role is a share, and a long table says it in its first rows. */
+const SAMPLE = 40;
+
+const contentCache = new WeakMap<Table, ColumnContent[]>();
+
+/** Counts, per column, the non-empty cells (the first {@link SAMPLE}) that read as names, machine words and ports. */
 export function columnContents(table: Table): ColumnContent[] {
-  const width = Math.max(0, ...table.rows.map((r) => r.cells.length), table.header?.length ?? 0);
+  const cached = contentCache.get(table);
+  if (cached) return cached;
+  let width = table.header?.length ?? 0;
+  for (const r of table.rows) width = Math.max(width, r.cells.length);
   const out: ColumnContent[] = [];
   for (let c = 0; c < width; c++) {
-    const content = { cells: 0, names: 0, groups: 0, ports: 0, tags: 0 };
+    const content = { cells: 0, names: 0, groups: 0, ports: 0 };
     for (const r of table.rows) {
       const raw = r.cells[c] ?? '';
       if (raw.trim() === '') continue;
+      if (content.cells === SAMPLE) break;
       content.cells++;
       const text = normalizeInline(raw, 'cell').text;
-      if (namesCell(text)) content.names++;
+      // A name has a dot, a colon (IPv6) or a placeholder; a cell without one needs no scan for names.
+      if (/[.:{]/.test(text) && namesCell(text)) content.names++;
       else if (GROUP_WORDS.test(text.replace(/[*_`]/g, ''))) content.groups++;
-      const p = parsePortCell(text);
-      if (p.ports.length > 0 && p.unparsed.length === 0) content.ports++;
-      if (scanTokens(text, { tagsExpected: true }).some((t) => t.kind === 'service-tag')) content.tags++;
+      if (/\d|\b(?:https?|ssh|any)\b/i.test(text)) {
+        const p = parsePortCell(text);
+        if (p.ports.length > 0 && p.unparsed.length === 0) content.ports++;
+      }
     }
     out.push(content);
   }
+  contentCache.set(table, out);
   return out;
 }
 

@@ -185,7 +185,9 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     return true;
   }
   const { roles, byContent, notes: columnNotes } = tableRoles(table);
-  const cols = (role: Role) => roles.flatMap((r, i) => (r === role ? [i] : []));
+  const byRole = new Map<Role | undefined, number[]>();
+  roles.forEach((r, i) => byRole.set(r, [...(byRole.get(r) ?? []), i]));
+  const cols = (role: Role) => byRole.get(role) ?? [];
   const dest = cols('destination');
   const tags = cols('service-tag');
   if (dest.length === 0 && tags.length === 0) return false;
@@ -209,7 +211,7 @@ function readTable(table: Table, ctx: Context, draft: Draft, intro: Extract<Bloc
     const review = [...row.notes];
     const comments: string[] = [];
     // "Replace `storage_account_name` with your actual storage account name": that label is a placeholder.
-    const replaced = [...row.text.matchAll(/\breplace\s+`?([A-Za-z][\w-]{2,40})`?\s+with\b/gi)].map((m) => m[1]!);
+    const replaced = /replace/i.test(row.text) ? [...row.text.matchAll(/\breplace\s+`?([A-Za-z][\w-]{2,40})`?\s+with\b/gi)].map((m) => m[1]!) : [];
     const destText = replaced.reduce((s, w) => s.replace(new RegExp(`(?<![\\w{-])${w}(?=\\.)`, 'g'), `{${w}}`), join(dest, row));
     const { entries, problems, notes, broad } = readEndpoints(destText, row.line, draft, 'destination');
     review.push(...problems.map((p) => p.replace(/^review: /, '')));
@@ -405,12 +407,14 @@ function listLines(blocks: readonly Block[], k: number): [number, number] {
 /** Footnote marks in a cell: AsciiDoc `^[3]^` or `^3^`, Markdown `[^3]`, HTML `<sup>3</sup>`. */
 const FOOTNOTE_MARK = /\^\[?(\w{1,3})\]?\^|\[\^(\w{1,10})\]|<sup>\s*\[?(\w{1,3})\]?\s*<\/sup>/g;
 
+const mayHoldMark = (cell: string) => cell.includes('^') || cell.includes('<sup');
+
 function footnoteMarks(cell: string): string[] {
-  return [...cell.matchAll(FOOTNOTE_MARK)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  return mayHoldMark(cell) ? [...cell.matchAll(FOOTNOTE_MARK)].map((m) => m[1] ?? m[2] ?? m[3]!) : [];
 }
 
 function stripFootnoteMarks(cell: string): string {
-  return cell.replace(FOOTNOTE_MARK, ' ');
+  return mayHoldMark(cell) ? cell.replace(FOOTNOTE_MARK, ' ') : cell;
 }
 
 /** The transports a footnote names for a row's port numbers ("Both TCP and UDP ports."), if it names any. */
