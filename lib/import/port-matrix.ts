@@ -62,6 +62,26 @@ export function subjectOf(text: string): string | undefined {
   return stripped === '' ? undefined : stripped;
 }
 
+const ARROW = /<->|<=>|↔|=>|->|→/;
+/** Peers a cell names in a flow that stand for every machine ("host `*`", "all"). */
+const EVERY = /^(?:(?:any|every|all)\s+)?(?:hosts?|nodes?|machines?)?\s*\*?$|^(?:any|all|everyone)$/i;
+
+/**
+ * The flows a direction cell states: "worker, CLI => controller" (the peers before the arrow send to the role after
+ * it), "controller <-> worker" (both ways), "controller, worker => host `*`" (every machine: "all hosts").
+ */
+export function arrowFlows(text: string): { sources: string[]; destination: string }[] | undefined {
+  const m = /^(.*?)\s*(<->|<=>|↔|=>|->|→)\s*(.*)$/.exec(text);
+  if (!m) return undefined;
+  const names = (s: string) => s.split(/\s*(?:,|;|\band\b|&)\s*/).map((x) => x.replace(/[`*]/g, (c) => (c === '*' ? '*' : '')).trim()).filter(Boolean).map((x) => (EVERY.test(x) ? 'all hosts' : x));
+  const left = names(m[1]!);
+  const right = names(m[3]!);
+  if (left.length === 0 || right.length === 0) return undefined;
+  const out = right.map((destination) => ({ sources: left, destination }));
+  if (m[2] === '<->' || m[2] === '<=>' || m[2] === '↔') for (const destination of left) if (!right.includes(destination)) out.push({ sources: right, destination });
+  return out;
+}
+
 /** "Ports used for all-machine to control plane communications": the roles a title names as the two ends. */
 export function flowOf(text: string): { source: string; destination: string } | undefined {
   const m = /\b(?:for|from|between)\s+(.{2,40}?)\s+(?:to|and)\s+(.{2,40}?)\s+(?:communications?|traffic|connections?|connectivity)\b/i.exec(text);
@@ -85,10 +105,12 @@ export function readPortMatrix(table: Table, subject: string | undefined, contex
   const protoCol = find((_h, i) => roles[i] === 'protocol' && i !== portCol);
   const dirCol = find((h) => INGRESS_HEADER.test(h));
   const peerCol = find((h, i) => i !== portCol && PEER_HEADER.test(h));
-  const roleCol = find((h, i) => i !== portCol && i !== peerCol && ROW_ROLE_HEADER.test(h));
+  // "worker, CLI => controller", "controller <-> controller": a direction column that says who talks to whom.
+  const arrows = dirCol >= 0 && table.rows.some((r) => ARROW.test(plainText(r.cells[dirCol] ?? '')));
+  const roleCol = arrows ? -1 : find((h, i) => i !== portCol && i !== peerCol && ROW_ROLE_HEADER.test(h));
   const purposeCols = header.map((_, i) => i).filter((i) => ![portCol, protoCol, dirCol, peerCol, roleCol].includes(i));
   const loopbackTable = LOOPBACK.test(context);
-  if (roleCol < 0 && subject === undefined && !loopbackTable) return undefined;
+  if (roleCol < 0 && subject === undefined && !loopbackTable && !arrows) return undefined;
   const rows: MatrixRow[] = [];
   const skipped: MatrixReading['skipped'] = [];
   table.rows.forEach((row, k) => {
@@ -103,7 +125,19 @@ export function readPortMatrix(table: Table, subject: string | undefined, contex
       skipped.push({ row, n: k + 1, why: `no port the model can express in "${[cell(protoCol), cell(portCol)].filter(Boolean).join(' ')}"` });
       return;
     }
+    const flows = arrows ? arrowFlows(cell(dirCol)) : undefined;
+    if (flows) {
+      for (const f of flows) {
+        const self = f.sources.includes(f.destination);
+        rows.push({ row, n: k + 1, destination: f.destination, sources: f.sources.filter((s) => s !== f.destination), self, direction: 'inbound', ports: parsed.ports, unparsed: parsed.unparsed, ...(purpose ? { purpose } : {}) });
+      }
+      return;
+    }
     const own = roleCol >= 0 ? cell(roleCol) : subject!;
+    if (own === undefined) {
+      skipped.push({ row, n: k + 1, why: 'no role named for the port' });
+      return;
+    }
     if (own === '') {
       skipped.push({ row, n: k + 1, why: 'no role named for the port' });
       return;

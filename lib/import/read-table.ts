@@ -74,7 +74,12 @@ export function readTable(table: Table, ctx: Context, draft: Draft, intro: Extra
     if (tagText && !/^\s*(?:n\/?a|none|-|—|–)\s*$/i.test(plain(tagText))) {
       const t = normalizeInline(tagText, 'cell');
       for (const tok of scanTokens(t.text, { tagsExpected: true })) {
-        if (tok.kind === 'service-tag' && dest.length && !tok.known) {
+        if (tok.kind === 'service-tag' && !dest.length && !tok.known) {
+          // A destination no target can resolve would make the draft fail to compile: said, not written.
+          const note = `service tag "${tok.tag}" is not in the shipped Service Tags snapshot: not written, since no target could resolve it; add it once your Service Tags file has it`;
+          review.push(note);
+          problems.push(`review: ${note}`);
+        } else if (tok.kind === 'service-tag' && dest.length && !tok.known) {
           // An alternative no target can resolve ("Internet" is an NSG keyword, not a tag of the Service Tags file).
           review.push(`service tag "${tok.tag}" is not in the shipped Service Tags snapshot: not written as an alternative`);
         } else if (tok.kind === 'service-tag') {

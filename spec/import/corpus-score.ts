@@ -9,7 +9,8 @@
 // - Precision: imported destinations that are expected, over all imported ones except those the count lists as
 //   optional (offered instead of another, so neither required nor wrong). Decoys are reported by name.
 // - Ports: for each expected destination with stated ports that is found, the set of ports imported for it (as
-//   transport:port over all its requirements) must equal the stated set.
+//   transport:port over all its requirements) must equal the stated set; for each imported group, every port it
+//   has must be stated by an entry that can match it (a port it lacks is a recall miss already).
 import { parse } from 'yaml';
 import { parsePort } from '../../lib/model/port.js';
 
@@ -125,10 +126,12 @@ export function scoreDraft(yamlText: string | undefined, expected: Expected): Do
     if (hit) found++;
     else missing.push(`${expectedKey(e)}${isGroup ? ` ${(e.ports ?? []).join(',')}` : ''}`);
   }
-  // Ports per expected destination (a group's rows together), checked where the count states them.
+  // Ports per expected destination (a group's rows together), checked where the count states them. A group's
+  // entries may name several groups or any group (the importer names them), so an imported group is checked on
+  // its own: its ports must all be stated by entries that can match it (a missing port is a recall miss).
   const stated = new Map<string, { entry: ExpectedEntry; ports: Set<string> }>();
   for (const e of entries) {
-    if (!e.ports) continue;
+    if (!e.ports || e.group !== undefined) continue;
     const k = expectedKey(e);
     const s = stated.get(k) ?? { entry: e, ports: new Set<string>() };
     for (const p of e.ports) s.ports.add(portKey(p));
@@ -145,6 +148,16 @@ export function scoreDraft(yamlText: string | undefined, expected: Expected): Do
     const same = got.size === s.ports.size && [...got].every((p) => s.ports.has(p));
     if (same) portsExact++;
     else portErrors.push(`${k}: ${[...got].sort().join(',')} (stated ${[...s.ports].sort().join(',')})`);
+  }
+  for (const [k, v] of imported) {
+    if (!v.group) continue;
+    const matching = entries.filter((e) => e.group !== undefined && e.ports && groupMatches(e, v.group!));
+    if (matching.length === 0) continue;
+    const allowed = new Set(matching.flatMap((e) => e.ports!.map(portKey)));
+    portsChecked++;
+    const extra = [...v.ports].filter((p) => !allowed.has(p));
+    if (extra.length === 0) portsExact++;
+    else portErrors.push(`${k}: ${extra.sort().join(',')} not stated for it`);
   }
   const optional = new Set((expected.optional ?? []).map(listedKey));
   const decoySet = new Set((expected.decoys ?? []).map(listedKey));

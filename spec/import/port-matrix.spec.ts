@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { importDocument } from '../../lib/import/index.js';
 import { parsePortCell } from '../../lib/import/ports.js';
-import { subjectOf } from '../../lib/import/port-matrix.js';
+import { arrowFlows, subjectOf } from '../../lib/import/port-matrix.js';
 import { loadRequirementSet } from '../../lib/load/load-text.js';
 
 interface Req {
@@ -60,6 +60,14 @@ describe('import: port matrices between roles', () => {
     const { rows, r } = read(doc, 'doc.rst');
     expect(rows).to.deep.equal(['worker-sg -> master-sg tcp:2379-2380', 'master-sg -> worker-sg udp:8472']);
     expect(r.diagnostics.map((d) => d.message).join('\n')).to.include('no port the model can express in "ICMP 8/0"');
+  });
+
+  it('reads who talks to whom from arrows in a direction column', () => {
+    expect(arrowFlows('worker, CLI => controller')).to.deep.equal([{ sources: ['worker', 'CLI'], destination: 'controller' }]);
+    expect(arrowFlows('worker <-> controller')).to.deep.equal([{ sources: ['worker'], destination: 'controller' }, { sources: ['controller'], destination: 'worker' }]);
+    expect(arrowFlows('controller, worker => host `*`')).to.deep.equal([{ sources: ['controller', 'worker'], destination: 'all hosts' }]);
+    const doc = '| Protocol | Port  | Service        | Direction                      |\n|----------|-------|----------------|--------------------------------|\n| TCP      | 2380  | etcd peers     | controller <-> controller      |\n| TCP      | 6443  | kube-apiserver | worker, CLI => controller      |\n';
+    expect(read(doc).rows).to.deep.equal(['controller -> controller tcp:2380', 'worker+cli -> controller tcp:6443']);
   });
 
   it('takes a "Service" column as the role of each row', () => {

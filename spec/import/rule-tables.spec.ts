@@ -45,6 +45,12 @@ describe('import: rule tables', () => {
     expect(destinations).to.deep.equal([{ serviceTag: 'Sql' }]);
   });
 
+  it('writes no service tag the shipped snapshot lacks, and says so', () => {
+    const { destinations, messages } = read('| Scenarios | Service Tag |\n|--|--|\n| All | `MicrosoftContainerRegistry`, `AzureFrontDoorNoSuchTag` |\n');
+    expect(destinations).to.deep.equal([{ serviceTag: 'MicrosoftContainerRegistry' }]);
+    expect(messages).to.include('service tag "AzureFrontDoorNoSuchTag" is not in the shipped Service Tags snapshot: not written');
+  });
+
   it('makes no rule of a route table, nor of a name given for a next hop', () => {
     const { destinations, messages } = read('| Route name | Address prefix | Next hop type |\n|---|---|---|\n| 168.61.49.99 | 168.61.49.99/32 | Internet |\n\n* One Virtual Appliance route for IP address 0.0.0.0/0 with the next hop being your firewall.\n');
     expect(destinations).to.deep.equal([]);
