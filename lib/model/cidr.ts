@@ -52,6 +52,21 @@ export function checkCidr(input: string): CidrResult {
       ],
     };
   }
+  if (addr.kind() === 'ipv6' && bits >= 96 && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
+    // An IPv4 packet is never an IPv6 one on the wire: written into IPv6 rules this would match nothing, and read
+    // as IPv4 it is a guess. The user says which.
+    const v4 = networkAddress((addr as ipaddr.IPv6).toIPv4Address(), bits - 96);
+    return {
+      problems: [
+        {
+          code: 'MODEL_CIDR',
+          message: `"${input}" is an IPv4-mapped IPv6 prefix, which no IPv6 packet on the wire carries (IPv4 traffic is matched by IPv4 rules)`,
+          hint: `write the IPv4 prefix: ${v4.toString()}/${bits - 96}`,
+          params: { value: input, ipv4: `${v4.toString()}/${bits - 96}` },
+        },
+      ],
+    };
+  }
   const network = networkAddress(addr, bits);
   const canonical = `${network.toString()}/${bits}`;
   const family = addr.kind() === 'ipv4' ? 4 : 6;

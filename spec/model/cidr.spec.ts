@@ -32,3 +32,21 @@ describe('checkCidr on IPv4', () => {
     );
   });
 });
+
+describe('checkCidr on IPv4-mapped IPv6', () => {
+  it('refuses ::ffff:a.b.c.d prefixes, naming the IPv4 prefix to write, and keeps other IPv6 prefixes', () => {
+    for (const [text, ipv4] of [
+      ['::ffff:192.0.2.0/120', '192.0.2.0/24'],
+      ['::ffff:c000:200/120', '192.0.2.0/24'],
+      ['::ffff:0:0/96', '0.0.0.0/0'],
+      ['::ffff:10.1.2.3', '10.1.2.3/32'],
+      ['::ffff:10.1.2.3/127', '10.1.2.2/31'],
+    ] as const) {
+      const r = checkCidr(text);
+      expect(r.cidr, text).to.equal(undefined);
+      expect(r.problems.map((p) => p.code), text).to.deep.equal(['MODEL_CIDR']);
+      expect(r.problems[0]!.hint, text).to.equal(`write the IPv4 prefix: ${ipv4}`);
+    }
+    for (const text of ['::/0', '::/96', '2001:db8::/32', '64:ff9b::/96']) expect(checkCidr(text).cidr, text).to.equal(text);
+  });
+});

@@ -95,14 +95,6 @@ describe('k8s-networkpolicy: safety', function () {
       expect(k8sPorts([{ transport: 'udp', from: 30000, to: 32767, protocol: 'any' }])).to.deep.equal([{ protocol: 'UDP', port: 30000, endPort: 32767 }]);
       expect(() => k8sPorts([])).to.throw();
     });
-
-    it('drops an inbound requirement whose sources have no address left, instead of allowing every peer', async function () {
-      const out = await run({ files: [join(INPUTS, 'mapped-source.yaml')] });
-      const allowed = allowedBy(checkStream(out.text));
-      expect([...allowed.facts]).to.deep.equal(['egress 192.0.2.0/24 TCP 443-443']);
-      const d = out.diagnostics.filter((x) => x.code === 'FIDELITY_DROPPED');
-      expect(d.map((x) => x.message)).to.deep.equal(['mapped-source/in: source ::ffff:c633:6400/120 dropped: Kubernetes refuses IPv4-mapped IPv6 prefixes in an ipBlock']);
-    });
   });
 
   describe('size', function () {
