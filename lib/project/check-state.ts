@@ -80,6 +80,22 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * The SHA-256 of a text's UTF-8, a megabyte at a time: one update() of a 13 MB output converts it whole, and that
+ * buffer adds to the peak of a big render. A chunk never ends inside a surrogate pair, so the hash is the text's.
+ */
+export function textSha256(text: string): string {
+  const hash = createHash('sha256');
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + (1 << 20));
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    hash.update(text.slice(at, end));
+    at = end;
+  }
+  return hash.digest('hex');
+}
+
 function statOf(path: string): Stats | undefined {
   try {
     return statSync(path);
@@ -191,7 +207,7 @@ export function writeState(env: NodeJS.ProcessEnv, r: StateRecord): boolean {
     inputs,
     folders: r.folders,
     catalogs: r.catalogs.map((c) => ({ ...c, current: compiledIsCurrent(c.yaml, c.compiled) })),
-    outputs: r.outputs.map((o) => ({ path: relative(dir, o.path), sha256: createHash('sha256').update(o.contents).digest('hex') })),
+    outputs: r.outputs.map((o) => ({ path: relative(dir, o.path), sha256: textSha256(o.contents) })),
     serviceTags: r.serviceTags,
     ...(r.maxTagsAge !== undefined ? { maxTagsAge: r.maxTagsAge } : {}),
     ...(r.feeds?.length ? { feeds: r.feeds } : {}),

@@ -33,3 +33,13 @@ describe('writeOutputs in chunks', () => {
     for (const f of grouped) expect(readFileSync(f.path).equals(Buffer.from(f.contents, 'utf8')), f.path).to.equal(true);
   });
 });
+
+describe('textSha256 (the check state hashes outputs in chunks)', () => {
+  it("is the SHA-256 of the text's UTF-8, with surrogate pairs across chunk boundaries", async () => {
+    const { createHash } = await import('node:crypto');
+    const { textSha256 } = await import('../../lib/project/check-state.js');
+    for (const text of ['', 'x', 'a'.repeat(MB - 1) + '😀' + 'b', 'é'.repeat(MB + 3) + '😀'.repeat(MB / 2 + 1)]) {
+      expect(textSha256(text)).to.equal(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
+    }
+  });
+});
