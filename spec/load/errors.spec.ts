@@ -7,7 +7,8 @@
 // The child-process tests run bin/fwgen.js, i.e. dist/: `npm test` builds first; alone, run `npm run build` before.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -395,6 +396,19 @@ describe('fwgen binary (child process)', () => {
     expect(r.stderr).to.equal(readFileSync(join(dir, 'expected.stderr'), 'utf8'));
     expect(r.stdout).to.equal('');
     expect(r.stderr).not.to.match(STACK);
+  });
+
+  it('validate on good files counts their requirements: 1 requirement, 4 requirements', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwgen-validate-'));
+    try {
+      writeFileSync(join(dir, 'one.yaml'), 'id: one\ntitle: One\nsource: { document: d }\nrequirements:\n  - id: a\n    destinations: [api.example.com]\n    ports: [https:443]\n    provenance: { line: 1 }\n');
+      const one = await run(['validate', 'one.yaml'], dir);
+      expect(one.stdout, one.stderr).to.equal('one.yaml: ok, 1 requirement in set "one"\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const many = await run(['validate', 'catalogs/mcr.yaml'], root);
+    expect(many.stdout).to.equal('catalogs/mcr.yaml: ok, 4 requirements in set "mcr"\n');
   });
 
   it('an unknown command: exit 2 with a usage message', async () => {

@@ -10,7 +10,7 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   for (const file of files) {
     const r = await loadRequirementFile(file, io);
     io.stderr.write(formatDiagnostics(r.diagnostics));
-    if (r.set) io.stdout.write(`${file === '-' ? '<stdin>' : file}: ok, ${r.set.requirements.length} requirements in set "${r.set.id}"\n`);
+    if (r.set) io.stdout.write(`${file === '-' ? '<stdin>' : file}: ok, ${r.set.requirements.length} requirement${r.set.requirements.length === 1 ? '' : 's'} in set "${r.set.id}"\n`);
     else failed = true;
   }
   return failed ? EXIT.input : EXIT.ok;
