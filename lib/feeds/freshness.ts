@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.js';
-import { daysBetween } from '../service-tags/freshness.js';
+import { daysBetween, parseMaxAge } from '../service-tags/freshness.js';
 import { FEED_PROVIDERS, type FeedInfo } from './feed-data.js';
 
 /** Days an address feed may be old before fwgen warns; AWS and Google publish changes several times a week. */
@@ -36,10 +36,5 @@ export function feedAgeDiagnostic(info: FeedInfo, maxAgeDays: number, now: strin
 
 /** `--max-feed-age DAYS` as a whole number of days, or a usage diagnostic. */
 export function parseMaxFeedAge(value: unknown): { days?: number; diagnostic?: Diagnostic } {
-  if (value === undefined) return {};
-  const s = String(value);
-  if (!/^[0-9]+$/.test(s)) {
-    return { diagnostic: { code: 'USAGE', severity: 'error', message: `--max-feed-age ${s}: expected a whole number of days`, hint: 'e.g. --max-feed-age 30, or 0 to turn the check off', params: { value: s } } };
-  }
-  return { days: Number(s) };
+  return parseMaxAge('max-feed-age', value);
 }

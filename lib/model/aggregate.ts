@@ -85,17 +85,22 @@ function mergeV4(cidrs: readonly string[]): number[] {
 
 /** The fewest aligned blocks covering [start, last]: at each step the largest aligned block that fits. */
 function v4Blocks(start: number, last: number, out: string[]): void {
-  while (start <= last) {
-    let len = 32;
-    while (len > 0) {
-      const size = 2 ** (33 - len);
-      if (start % size !== 0 || start + size - 1 > last) break;
-      len--;
-    }
+  while (start <= last && start < TWO32) {
+    const len = v4BlockLength(start, last);
     out.push(`${v4Text(start)}/${len}`);
     start += 2 ** (32 - len);
-    if (start >= TWO32) break;
   }
+}
+
+/** The prefix length of the largest aligned block that starts at `start` and ends at or before `last`. */
+function v4BlockLength(start: number, last: number): number {
+  let len = 32;
+  while (len > 0) {
+    const size = 2 ** (33 - len);
+    if (start % size !== 0 || start + size - 1 > last) break;
+    len--;
+  }
+  return len;
 }
 
 export interface Range6 {
@@ -186,17 +191,7 @@ export function prefixesOf(m: MergedAddresses): string[] {
 /** How many blocks `v4Blocks` writes for [start, last], without writing them. */
 function v4BlockCount(start: number, last: number): number {
   let n = 0;
-  while (start <= last) {
-    let len = 32;
-    while (len > 0) {
-      const size = 2 ** (33 - len);
-      if (start % size !== 0 || start + size - 1 > last) break;
-      len--;
-    }
-    n++;
-    start += 2 ** (32 - len);
-    if (start >= TWO32) break;
-  }
+  for (; start <= last && start < TWO32; n++) start += 2 ** (32 - v4BlockLength(start, last));
   return n;
 }
 

@@ -71,10 +71,15 @@ export function tagsAgeDiagnostic(info: Pick<ServiceTagsInfo, 'file' | 'changeNu
 
 /** `--max-tags-age DAYS` as a whole number of days, or a usage diagnostic. */
 export function parseMaxTagsAge(value: unknown): { days?: number; diagnostic?: Diagnostic } {
+  return parseMaxAge('max-tags-age', value);
+}
+
+/** An age option (`--max-tags-age`, `--max-feed-age`) as a whole number of days, or a usage diagnostic naming it. */
+export function parseMaxAge(option: string, value: unknown): { days?: number; diagnostic?: Diagnostic } {
   if (value === undefined) return {};
   const s = String(value);
   if (!/^[0-9]+$/.test(s)) {
-    return { diagnostic: { code: 'USAGE', severity: 'error', message: `--max-tags-age ${s}: expected a whole number of days`, hint: 'e.g. --max-tags-age 30, or 0 to turn the check off', params: { value: s } } };
+    return { diagnostic: { code: 'USAGE', severity: 'error', message: `--${option} ${s}: expected a whole number of days`, hint: `e.g. --${option} 30, or 0 to turn the check off`, params: { value: s } } };
   }
   return { days: Number(s) };
 }

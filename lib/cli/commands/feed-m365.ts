@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo, CommandArgs } from '../io.js';
 import { EXIT } from '../io.js';
@@ -8,6 +7,7 @@ import { writeOutputs } from '../../emit/write-outputs.js';
 import { placeDiagnostics } from '../../service-tags/service-tags.js';
 import { ID_PATTERN } from '../../import/index.js';
 import { formatDiagnostics } from '../report.js';
+import { readFeedText } from './feed.js';
 import { parseM365Endpoints } from '../../feeds/m365.js';
 import { m365ToRequirementSet } from '../../feeds/m365-set.js';
 
@@ -24,13 +24,7 @@ export async function runM365(spec: string, args: CommandArgs, io: CliIo): Promi
   const categories = csv(args.categories);
   const badCategory = categories?.find((c) => !CATEGORIES.some((k) => k.toLowerCase() === c.toLowerCase()));
   if (badCategory !== undefined) throw usage(`--categories ${badCategory}: not a category of the endpoints`, `use one or more of ${CATEGORIES.join(', ')}`);
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, spec), 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new FwgenError([{ code: 'FEED_FILE', severity: 'error', message: `cannot read ${spec}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, span: { file: spec, line: 1, col: 1 }, params: { file: spec } }]);
-  }
+  const text = await readFeedText(spec, io);
   const parsed = parseM365Endpoints(text, spec);
   if (!parsed.entries) throw new FwgenError(parsed.diagnostics);
   const areas = csv(args['service-areas']);

@@ -24,14 +24,18 @@ export async function run(args: CommandArgs, io: CliIo): Promise<number> {
   throw usage(`unknown feed action "${action}"`, 'use `fwgen feed diff OLD NEW` or `fwgen feed m365 FILE`');
 }
 
-async function readFeed(spec: string, feedArg: FeedProvider | undefined, io: CliIo): Promise<FeedData> {
-  let text: string;
+/** A feed file's text, or FEED_FILE naming the path as given. */
+export async function readFeedText(spec: string, io: CliIo): Promise<string> {
   try {
-    text = await readFile(resolve(io.cwd, spec), 'utf8');
+    return await readFile(resolve(io.cwd, spec), 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new FwgenError([{ code: 'FEED_FILE', severity: 'error', message: `cannot read ${spec}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, span: { file: spec, line: 1, col: 1 }, params: { file: spec } }]);
   }
+}
+
+async function readFeed(spec: string, feedArg: FeedProvider | undefined, io: CliIo): Promise<FeedData> {
+  const text = await readFeedText(spec, io);
   let feed = feedArg;
   if (!feed) {
     let json: unknown;
