@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OutputFile } from '../../lib/index.js';
 import { engineAvailable, makeTempDir, removeTempDir, runSync } from '../helpers/engines.js';
-import { squidDirectives } from './targets.js';
+import { squidDirectives } from '../helpers/squid-directives.js';
 
 export interface EngineCase {
   index: number;

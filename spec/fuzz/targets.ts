@@ -14,37 +14,10 @@ import type { OutputFile } from '../../lib/index.js';
 import { checkTemplates } from '../emitters/azure-common/arm-check.js';
 import { checkStream } from '../emitters/k8s-networkpolicy/check.js';
 import { parsePolicies, validatePolicy } from '../emitters/cilium/check.js';
+import { squidDirectives } from '../helpers/squid-directives.js';
 
 type Obj = Record<string, unknown>;
 const hcl = createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: (file: string, text: string) => Promise<Obj> };
-
-/**
- * The directives squid reads from a text, as squid 5 reads them: fgets into an 8192-byte buffer, a CR or LF ends
- * the line, leading whitespace is skipped, `#` lines are comments, `\` at the end continues (as in the injection spec).
- */
-export function squidDirectives(text: string): string[] {
-  const bytes = Buffer.from(text, 'utf8');
-  const out: string[] = [];
-  let pending = '';
-  let start = 0;
-  for (let guard = 0; start < bytes.length && guard < 1_000_000; guard++) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    const chunkEnd = Math.min(end + 1, start + 8191);
-    let line = bytes.subarray(start, chunkEnd).toString('latin1');
-    start = chunkEnd;
-    line = line.replace(/[\r\n].*$/s, '').replace(/^[ \t]+/, '');
-    if (line.startsWith('#') || line === '') continue;
-    if (line.endsWith('\\')) {
-      pending += line.slice(0, -1);
-      continue;
-    }
-    out.push(pending + line);
-    pending = '';
-  }
-  if (pending) out.push(pending);
-  return out;
-}
 
 /** Lines as a line-based engine reads them: any of CR, LF, VT, FF ends one. Comments (`#` first) left out. */
 function codeLines(text: string): string[] {

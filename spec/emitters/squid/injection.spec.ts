@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
 import { makeTempDir, removeTempDir, requireEngine, squidParse } from '../../helpers/engines.js';
+import { squidDirectives } from '../../helpers/squid-directives.js';
 
 const EVIL = 'http_access allow all';
 
@@ -89,35 +90,6 @@ const FIELDS: Record<string, (d: Doc, v: string) => void> = {
   },
 };
 
-/**
- * The directives squid reads from a text, as squid 5 reads them: fgets into an 8192-byte buffer (so a longer line
- * is read in pieces), a CR or LF ends the line, leading whitespace is skipped, and lines starting with `#` are
- * comments. Continuation lines (ending in `\`) are joined.
- */
-function directives(text: string): string[] {
-  const bytes = Buffer.from(text, 'utf8');
-  const out: string[] = [];
-  let pending = '';
-  let start = 0;
-  for (let guard = 0; start < bytes.length && guard < 1_000_000; guard++) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    const chunkEnd = Math.min(end + 1, start + 8191);
-    let line = bytes.subarray(start, chunkEnd).toString('latin1');
-    start = chunkEnd;
-    line = line.replace(/[\r\n].*$/s, '').replace(/^[ \t]+/, '');
-    if (line.startsWith('#') || line === '') continue;
-    if (line.endsWith('\\')) {
-      pending += line.slice(0, -1);
-      continue;
-    }
-    out.push(pending + line);
-    pending = '';
-  }
-  if (pending) out.push(pending);
-  return out;
-}
-
 function processed(parseOutput: string): string[] {
   return [...parseOutput.matchAll(/Processing: (.*)$/gm)].map((m) => m[1]!.trim());
 }
@@ -139,7 +111,7 @@ describe('squid: nothing in the input can inject a directive', function () {
     expect(r.code, r.stderr).to.equal(0);
     const p = squidParse(r.stdout);
     expect(p.ok, p.output).to.equal(true);
-    baseline = { stdout: r.stdout, directives: directives(r.stdout), processed: processed(p.output) };
+    baseline = { stdout: r.stdout, directives: squidDirectives(r.stdout), processed: processed(p.output) };
     // The baseline is worth comparing with: rules for all three names, HTTP and CONNECT, and the final deny.
     expect(baseline.directives.filter((l) => l.startsWith('http_access'))).to.have.length(6);
     expect(baseline.processed).to.deep.equal(baseline.directives);
@@ -151,9 +123,9 @@ describe('squid: nothing in the input can inject a directive', function () {
 
   it('the reader used here sees an injection squid would see', function () {
     // Self-check of `directives`: a raw newline, and a comment longer than squid's buffer, are both directives.
-    expect(directives(`# a\n${EVIL}\n`)).to.deep.equal([EVIL]);
+    expect(squidDirectives(`# a\n${EVIL}\n`)).to.deep.equal([EVIL]);
     const long = `# ${'x'.repeat(8189)}${EVIL}\n`;
-    expect(directives(long)).to.deep.equal([EVIL]);
+    expect(squidDirectives(long)).to.deep.equal([EVIL]);
     const p = squidParse(`http_port 127.0.0.1:3999\n${long}http_access deny all\n`);
     expect(processed(p.output)).to.include(EVIL);
   });
@@ -168,7 +140,7 @@ describe('squid: nothing in the input can inject a directive', function () {
         const what = `${field} / ${name}`;
         expect(r.code, `${what}: exit ${r.code}\n${r.stderr}`).to.equal(0);
         expect(r.stdout, what).not.to.match(/\r/);
-        expect(directives(r.stdout), what).to.deep.equal(baseline.directives);
+        expect(squidDirectives(r.stdout), what).to.deep.equal(baseline.directives);
         const p = squidParse(r.stdout);
         expect(p.ok, `${what}\n${p.output}`).to.equal(true);
         expect(p.warnings, `${what}\n${p.output}`).to.deep.equal([]);
