@@ -7,15 +7,14 @@
  * media, 3478-3481) are checked in the rules' text only: curl cannot probe them. Connections are bounded (2 s).
  */
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expand } from '../../lib/expand/index.js';
 import { loadRequirementSet } from '../../lib/load/load-text.js';
 import { emitTarget } from '../../lib/emit/run-emitter.js';
 import type { EmitResult } from '../../lib/emit/emitter.js';
 import iptables from '../../lib/emitters/iptables/index.js';
-import { makeTempDir, removeTempDir, requireEngines, requireNetns, withNetns, type NetnsPair } from '../helpers/engines.js';
+import { requireEngines, requireNetns, withNetns, type NetnsPair } from '../helpers/engines.js';
 
 const SET = fileURLToPath(new URL('./fixtures/m365-set.yaml', import.meta.url));
 
@@ -98,14 +97,8 @@ describe('Microsoft 365 set: iptables behaviour in network namespaces', function
     const p = pair!;
     const sets = out.files.find((f) => f.path === 'ipset.restore');
     if (sets) {
-      const dir = makeTempDir('fwgen-m365-ipt-');
-      try {
-        writeFileSync(join(dir, 'ipset.restore'), sets.contents);
-        const s = await p.exec(p.c, ['ipset', 'restore', '-file', join(dir, 'ipset.restore')]);
-        expect(s.code, s.stderr).to.equal(0);
-      } finally {
-        removeTempDir(dir);
-      }
+      const s = await p.ipsetRestore(sets.contents);
+      expect(s.code, s.stderr).to.equal(0);
     }
     for (const [path, v6] of [['iptables.rules', false], ['ip6tables.rules', true]] as const) {
       const r = await p.iptablesRestore(out.files.find((f) => f.path === path)!.contents, { v6 });

@@ -800,6 +800,8 @@ export interface NetnsPair {
   iptablesRestore(text: string, opts?: { v6?: boolean; ns?: string }): Promise<RunResult>;
   /** Loads an nft file for real in C (or `ns`). */
   nftLoad(text: string, ns?: string): Promise<RunResult>;
+  /** Loads an `ipset restore` file for real in C (or `ns`). */
+  ipsetRestore(text: string, ns?: string): Promise<RunResult>;
   /** Stops servers and deletes both namespaces; idempotent, never throws. */
   cleanup(): Promise<void>;
 }
@@ -870,6 +872,7 @@ function createNetnsPair(): NetnsPair {
     connect: (ip, port, timeoutSec = 2, ns = c) => netnsConnect(ns, ip, port, timeoutSec),
     iptablesRestore: (text, o = {}) => loadFile(o.ns ?? c, [o.v6 ? 'ip6tables-restore' : 'iptables-restore'], 'rules', text),
     nftLoad: (text, ns = c) => loadFile(ns, ['nft', '-f'], 'rules.nft', text),
+    ipsetRestore: (text, ns = c) => loadFile(ns, ['ipset', 'restore', '-file'], 'ipset.restore', text),
     cleanup,
   };
 }

@@ -16,15 +16,13 @@
  * Every connection is bounded (2 s connect timeout); the namespaces are deleted in the after hook.
  */
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expand } from '../../../lib/expand/index.js';
 import { loadRequirementSet } from '../../../lib/load/load-text.js';
 import { emitTarget } from '../../../lib/emit/run-emitter.js';
 import type { EmitResult } from '../../../lib/emit/emitter.js';
 import { parseServiceTags } from '../../../lib/service-tags/index.js';
 import iptables from '../../../lib/emitters/iptables/index.js';
-import { makeTempDir, removeTempDir, requireEngines, requireNetns, withNetns, type NetnsPair } from '../../helpers/engines.js';
+import { requireEngines, requireNetns, withNetns, type NetnsPair } from '../../helpers/engines.js';
 
 const REQUIREMENTS = `
 id: beh
@@ -169,15 +167,8 @@ describe('iptables behaviour in network namespaces', function () {
 
   it('loads ipset.restore, iptables.rules and ip6tables.rules in the client namespace', async function () {
     const p = pair!;
-    const dir = makeTempDir('fwgen-ipt-beh-');
-    try {
-      const sets = join(dir, 'ipset.restore');
-      writeFileSync(sets, out.files.find((f) => f.path === 'ipset.restore')!.contents);
-      const s = await p.exec(p.c, ['ipset', 'restore', '-file', sets]);
-      expect(s.code, s.stderr).to.equal(0);
-    } finally {
-      removeTempDir(dir);
-    }
+    const s = await p.ipsetRestore(out.files.find((f) => f.path === 'ipset.restore')!.contents);
+    expect(s.code, s.stderr).to.equal(0);
     for (const [path, v6] of [['iptables.rules', false], ['ip6tables.rules', true]] as const) {
       const r = await p.iptablesRestore(out.files.find((f) => f.path === path)!.contents, { v6 });
       expect(r.code, `${path}: ${r.stderr}`).to.equal(0);
