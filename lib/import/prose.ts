@@ -22,6 +22,16 @@ export function isExample(text: string, token: Token): boolean {
   return EXAMPLE.test(sentence);
 }
 
+const NAMING_FORM = /\b(?:in\s+(?:the\s+)?(?:following\s+)?(?:format|form|syntax|notation)|format|syntax|notation)\s*(?:is|of)?\s*:?\s*$/i;
+
+/**
+ * Is the token a way of writing names ("specify the region in the following format: AzureContainerRegistry.[region
+ * name]"), not a name asked for? The sentence teaches a spelling; the reader picks the value.
+ */
+export function isNamingForm(text: string, token: Token): boolean {
+  return NAMING_FORM.test(text.slice(Math.max(0, token.start - 60), token.start));
+}
+
 /** Phrases whose alternative comes after them ("or you can allow X", "alternatively, X"). */
 const ALTERNATIVE_AFTER = /\b(?:or you can (?:also )?(?:allow|add|use|open)|alternatively|you can also use)\b/i;
 /** Phrases whose alternative comes before them ("use X instead of Y", "X can be used as an alternative"). */

@@ -8,7 +8,7 @@ import type { Draft, YamlEndpoint } from './draft.js';
 import { hostEndpoint } from './host-endpoint.js';
 import { normalizeInline } from './inline.js';
 import { portsInProse } from './ports.js';
-import { alternativeSentence, asksForAccess, conditionIn, isExample, type PortStatement, sentenceAt, sentencesOf, statementFor } from './prose.js';
+import { alternativeSentence, asksForAccess, conditionIn, isExample, isNamingForm, type PortStatement, sentenceAt, sentencesOf, statementFor } from './prose.js';
 import { tagEndpoint } from './read-table.js';
 import { serviceTagNames } from './service-tag-names.js';
 import { leftoverWords, scanTokens, schemePort, type Token } from './tokens.js';
@@ -73,7 +73,7 @@ export function readProse(
         // `allow all IP addresses in the "name": "Storage.{region}" section`: a tag asked for, not only named.
         const said = sentenceAt(norm.text, t.start);
         const named = new RegExp(`"${t.raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"|\\bservice\\s+tags?\\b`, 'i').test(said);
-        if (t.known && named && TAG_ASK.test(said) && alternativeSentence(norm.text, t) === undefined && !isExample(norm.text, t)) {
+        if (t.known && named && TAG_ASK.test(said) && alternativeSentence(norm.text, t) === undefined && !isExample(norm.text, t) && !isNamingForm(norm.text, t)) {
           destinations.push(tagEndpoint(t, l.n, draft));
           comments.push(`the service tag ${t.tag}, asked for in prose`);
           continue;
