@@ -37,6 +37,29 @@ describe('import: alternatives offered in prose', () => {
   });
 });
 
+describe('import: a service tag written as a naming form', () => {
+  const doc = (tail: string) =>
+    [
+      '| URL | Port |',
+      '|--|--|',
+      '| `myreg.azurecr.io` | 443 |',
+      '',
+      `To allow access to the service tag only in a specific region, ${tail}`,
+      '',
+    ].join('\n');
+
+  it('is named and warned, not imported, when the sentence teaches its spelling', () => {
+    const { destinations, messages } = read(doc('specify the region in the following format: AzureContainerRegistry.[region name].'));
+    expect(destinations).to.deep.equal(['myreg.azurecr.io']);
+    expect(messages.some((m) => m.includes('AzureContainerRegistry') && m.includes('not imported'))).to.equal(true);
+  });
+
+  it('is still imported when the sentence asks for it', () => {
+    const { destinations } = read(doc('allow the "AzureContainerRegistry.{region}" service tag.'));
+    expect(destinations.length).to.equal(2);
+  });
+});
+
 describe('import: names in passing', () => {
   it('does not import the argument of a command', () => {
     const { destinations, messages } = read('Allow `c-01-ws.link.example.com` on 443. Find others by running the `dig c-<XX>-ws.link.example.com +short` command.\n');
