@@ -22,7 +22,7 @@ export function isExample(text: string, token: Token): boolean {
   return EXAMPLE.test(sentence);
 }
 
-const NAMING_FORM = /\b(?:in\s+(?:the\s+)?(?:following\s+)?(?:format|form|syntax|notation)|format|syntax|notation)\s*(?:is|of)?\s*:?\s*$/i;
+const NAMING_FORM = /\b(?:in\s+(?:the\s+)?(?:following\s+)?form|format|syntax|notation)\s*(?:is|of)?\s*:?\s*$/i;
 
 /**
  * Is the token a way of writing names ("specify the region in the following format: AzureContainerRegistry.[region
