@@ -5,7 +5,7 @@ import type { FeedInfo, ResolvedDestination, ResolvedEndpoint, ResolvedRequireme
 import type { FeedSources } from '../feeds/index.js';
 import { checkCidr } from '../model/cidr.js';
 import { didYouMean } from '../model/nearest.js';
-import { compareHosts, compareStrings } from '../model/order.js';
+import { compareHosts, compareStrings, sortedOrder } from '../model/order.js';
 import { comparePorts, formatPort } from '../model/port.js';
 import { checkParameterValues, expandParameters } from './expand-parameters.js';
 import { checkBroad } from './check-broad.js';
@@ -179,26 +179,31 @@ export function endpointSortKey(e: ResolvedEndpoint): string {
 }
 
 function sortEndpoints<T>(items: T[], endpoint: (item: T) => ResolvedEndpoint): T[] {
-  // Keys are unique within a merged list, so a native sort of the keys (no comparator calls) orders the items.
-  const keys = new Array<string>(items.length);
-  const byKey = new Map<string, T>();
+  // Kinds are sorted apart, in KIND_ORDER. Within the CIDRs every sort key starts with the same `1cidr:`, so the CIDR
+  // itself orders them, and 100,000 of them build no key.
+  const parts = [0, 1, 2, 3].map(() => ({ keys: [] as string[], items: [] as T[] }));
   let sorted = true;
-  for (let i = 0; i < items.length; i++) {
-    const key = endpointSortKey(endpoint(items[i]!));
-    if (byKey.has(key)) return sortEndpointsStable(items, endpoint);
-    byKey.set(key, items[i]!);
-    keys[i] = key;
-    if (i > 0 && sorted && keys[i - 1]! > key) sorted = false;
+  let lastKind = -1;
+  let lastKey = '';
+  for (const item of items) {
+    const e = endpoint(item);
+    const kind = KIND_ORDER[e.kind];
+    const key = e.kind === 'cidr' ? e.cidr : endpointSortKey(e);
+    const part = parts[kind]!;
+    part.keys.push(key);
+    part.items.push(item);
+    if (sorted && (lastKind > kind || (lastKind === kind && lastKey > key))) sorted = false;
+    lastKind = kind;
+    lastKey = key;
   }
   if (sorted) return items;
-  keys.sort();
-  return keys.map((k) => byKey.get(k)!);
-}
-
-function sortEndpointsStable<T>(items: T[], endpoint: (item: T) => ResolvedEndpoint): T[] {
-  const keyed = items.map((item) => ({ key: endpointSortKey(endpoint(item)), item }));
-  keyed.sort((a, b) => compareStrings(a.key, b.key));
-  return keyed.map((k) => k.item);
+  const out: T[] = [];
+  for (const { keys, items: of } of parts) {
+    // Stable: endpoints with equal keys keep their input order.
+    const order = sortedOrder(keys);
+    for (let i = 0; i < order.length; i++) out.push(of[order[i]!]!);
+  }
+  return out;
 }
 
 /** A port list's keys and whether it is in canonical order, once per list: a row's destinations share one list. */
@@ -229,9 +234,10 @@ function portInfoOf(cache: WeakMap<PortSpec[], PortInfo>, ports: PortSpec[]): Po
 function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequirement[] {
   const contexts = new Map<string, Map<string, SeenEndpoint>>();
   // Port and provenance lists are shared with the input (and between a row's destinations) until one must change;
-  // then it is copied, once.
+  // then it is copied, once. The few destinations with a list of their own are the ones recorded, not the 100,000
+  // that share one.
   const provenanceSeen = new Map<ResolvedDestination, Set<Provenance>>();
-  const sharedPorts = new Set<ResolvedDestination>();
+  const ownPorts = new Set<ResolvedDestination>();
   const portInfo = new WeakMap<PortSpec[], PortInfo>();
   const fresh: number[] = [];
   const out: ResolvedRequirement[] = [];
@@ -243,14 +249,16 @@ function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequireme
     if (!seen) contexts.set(contextKey, (seen = new Map()));
     const kept: ResolvedDestination[] = [];
     for (const d of req.destinations) {
-      const ek = endpointKey(d.endpoint);
+      const ek = mergeKey(d.endpoint);
       const info = portInfoOf(portInfo, d.ports);
       const entry = seen.get(ek);
       if (!entry) {
         // The common case: an endpoint not asked for before in this context; no map per port is built for it.
         const dest: ResolvedDestination = { endpoint: d.endpoint, ports: info.sorted ? d.ports : [], provenance: d.provenance, span: d.span };
-        if (info.sorted) sharedPorts.add(dest);
-        else for (let i = 0; i < info.keys.length; i++) if (info.unique || info.keys.indexOf(info.keys[i]!) === i) dest.ports.push(d.ports[i]!);
+        if (!info.sorted) {
+          ownPorts.add(dest);
+          for (let i = 0; i < info.keys.length; i++) if (info.unique || info.keys.indexOf(info.keys[i]!) === i) dest.ports.push(d.ports[i]!);
+        }
         seen.set(ek, { keys: info.keys, first: dest, byPort: undefined, requirement: req, dest });
         kept.push(dest);
         continue;
@@ -278,22 +286,34 @@ function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequireme
       let dest = entry.requirement === req ? entry.dest : undefined;
       if (!dest) {
         dest = { endpoint: d.endpoint, ports: fresh.map((i) => d.ports[i]!), provenance: d.provenance, span: d.span };
+        ownPorts.add(dest);
         entry.requirement = req;
         entry.dest = dest;
         kept.push(dest);
       } else {
-        if (sharedPorts.delete(dest)) dest.ports = [...dest.ports];
+        if (!ownPorts.has(dest)) {
+          dest.ports = [...dest.ports];
+          ownPorts.add(dest);
+        }
         for (const i of fresh) dest.ports.push(d.ports[i]!);
       }
       // A port not seen in this context is one this destination does not have yet.
       for (const i of fresh) byPort.set(info.keys[i]!, dest);
     }
     if (kept.length === 0) continue;
-    for (const d of kept) if (!sharedPorts.has(d) && d.ports.length > 1) d.ports.sort(comparePorts);
+    for (const d of kept) if (d.ports.length > 1 && ownPorts.has(d)) d.ports.sort(comparePorts);
     const alternatives = dedupeEndpoints(req.alternatives);
     out.push({ ...req, destinations: sortEndpoints(kept, (d) => d.endpoint), alternatives, ...(req.sources ? { sources: dedupeEndpoints(req.sources) } : {}) });
   }
   return out;
+}
+
+/**
+ * endpointKey, but a CIDR is its own key: no other kind's key is made of hex digits, `.`, `:` and `/` only (they
+ * start `host:`, `tag:`, `group:`), and 100,000 CIDRs then build no key to hash.
+ */
+function mergeKey(e: ResolvedEndpoint): string {
+  return e.kind === 'cidr' ? e.cidr : endpointKey(e);
 }
 
 /** An endpoint's flows in one context: who has each port, built only once the endpoint is asked for again. */

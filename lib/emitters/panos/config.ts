@@ -296,21 +296,23 @@ export function buildConfig(set: ResolvedRequirementSet, o: ConfigOptions): Conf
     urlCategories: byName(b.urlCategories),
     rules: b.rules,
   };
-  checkUnique(config);
+  checkUnique(b);
   return { ...config, diagnostics: b.diagnostics };
 }
 
 /**
  * Addresses, address groups and external lists share one namespace in a vsys (a rule's source or destination names
- * any of them); rules, services and URL categories have their own.
+ * any of them); rules, services and URL categories have their own. Each of the builder's maps is keyed by its
+ * objects' names, so within one map they are unique already; only names across the maps, and rules, are checked.
  */
-function checkUnique(c: Config): void {
-  for (const names of [[...c.addresses, ...c.groups, ...c.externalLists].map((x) => x.name), c.services.map((x) => x.name), c.urlCategories.map((x) => x.name), c.rules.map((x) => x.name)]) {
-    const seen = new Set<string>();
-    for (const n of names) {
-      if (seen.has(n)) throw new InternalError(`PAN-OS name ${n} is used twice`);
-      seen.add(n);
-    }
+function checkUnique(b: Builder): void {
+  const twice = (n: string) => new InternalError(`PAN-OS name ${n} is used twice`);
+  for (const n of b.groups.keys()) if (b.addresses.has(n)) throw twice(n);
+  for (const n of b.externalLists.keys()) if (b.addresses.has(n) || b.groups.has(n)) throw twice(n);
+  const rules = new Set<string>();
+  for (const r of b.rules) {
+    if (rules.has(r.name)) throw twice(r.name);
+    rules.add(r.name);
   }
 }
 

@@ -151,5 +151,6 @@ function render(c: Config, device: string, vsys: string, comment: string[]): str
     '#comment': ` ${comment.map((l) => freeText(l, 4000)).join('\n     ')} `,
     config: { devices: { entry: { '@_name': device, vsys: { entry } } } },
   };
-  return `${writeXml(doc).trimEnd()}\n`;
+  // writeXml ends every element with a line end, so the document ends with one.
+  return writeXml(doc);
 }

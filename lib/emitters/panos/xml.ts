@@ -96,6 +96,11 @@ function node(key: string, value: XmlValue, level: number, out: string[]): void 
     out.push(`<?xml${attributes}?>\n`);
     return;
   }
+  const leaf = leafElement(key, value, keys, attributes, indent, level);
+  if (leaf !== undefined) {
+    out.push(leaf);
+    return;
+  }
   const open = out.length;
   out.push('');
   for (const k of keys) if (!isAttribute(k)) node(k, value[k], level + 1, out);
@@ -105,4 +110,23 @@ function node(key: string, value: XmlValue, level: number, out: string[]): void 
   }
   out[open] = `${indent}<${key}${attributes}>\n`;
   out.push(`${indent}</${key}>\n`);
+}
+
+/**
+ * An element whose children are all text, as one string: the 71,000 address objects of 100,000 prefixes are each one
+ * string in the output list rather than three, and the join copies a third as many pieces.
+ */
+function leafElement(key: string, value: XmlTree, keys: string[], attributes: string, indent: string, level: number): string | undefined {
+  let body = '';
+  const childIndent = indentOf(level + 1);
+  for (const k of keys) {
+    if (isAttribute(k)) continue;
+    const v = value[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || k === '#comment') return undefined;
+    checkName(k, 'element');
+    body += v === '' ? `${childIndent}<${k}/>\n` : `${childIndent}<${k}>${escapeXml(v)}</${k}>\n`;
+  }
+  if (body === '') return undefined;
+  return `${indent}<${key}${attributes}>\n${body}${indent}</${key}>\n`;
 }
