@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Condition, EndpointEntry, Parameter, Requirement, RequirementSet } from '../model/requirement-set.js';
-import type { ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
+import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement } from '../model/resolved.js';
 import { checkParameterValue, placeholders } from '../load/to-model.js';
 import { checkFqdn } from '../model/fqdn.js';
 import { cidrFamily } from '../model/cidr.js';
@@ -45,8 +45,13 @@ export function expandParameters(set: RequirementSet, binding: SetBinding): { re
     // Every destination of a row shares its port and provenance lists: later stages copy before they change one.
     const ports = [...req.ports];
     const provenance = [req.provenance];
-    const destinations = (req.destinations.filter((e) => holds(e.when)))
-      .flatMap((e) => resolveEndpoint(e, req, ctx, binding).map((endpoint) => ({ endpoint, ports, provenance, span: e.span })));
+    const destinations: ResolvedDestination[] = [];
+    for (const e of req.destinations) {
+      if (!holds(e.when)) continue;
+      // A CIDR, most of a big list, resolves to itself: no list of one is built for it.
+      if (e.kind === 'cidr') destinations.push({ endpoint: { kind: 'cidr', cidr: e.cidr, family: cidrFamily(e.cidr) }, ports, provenance, span: e.span });
+      else for (const endpoint of resolveEndpoint(e, req, ctx, binding)) destinations.push({ endpoint, ports, provenance, span: e.span });
+    }
     if (destinations.length === 0) continue;
     const r: ResolvedRequirement = {
       id: `${set.id}/${req.id}`,

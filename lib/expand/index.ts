@@ -229,7 +229,8 @@ function portInfoOf(cache: WeakMap<PortSpec[], PortInfo>, ports: PortSpec[]): Po
  * Keeps each (direction, sources, alternatives, destination, port) once, at its first requirement in canonical order
  * (sets by id, requirements in file order), and records the later rows as extra provenance. Alternatives are part of
  * the key: a name merged into a requirement without the vendor's address form would lose that form on targets that
- * match addresses only.
+ * match addresses only. The requirements are expandParameters' own, made for this call: their destinations may be
+ * kept and changed.
  */
 function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequirement[] {
   const contexts = new Map<string, Map<string, SeenEndpoint>>();
@@ -254,7 +255,8 @@ function mergeDuplicates(requirements: ResolvedRequirement[]): ResolvedRequireme
       const entry = seen.get(ek);
       if (!entry) {
         // The common case: an endpoint not asked for before in this context; no map per port is built for it.
-        const dest: ResolvedDestination = { endpoint: d.endpoint, ports: info.sorted ? d.ports : [], provenance: d.provenance, span: d.span };
+        // The destination expandParameters made for this merge, kept as it is when its ports need no change.
+        const dest: ResolvedDestination = info.sorted ? d : { endpoint: d.endpoint, ports: [], provenance: d.provenance, span: d.span };
         if (!info.sorted) {
           ownPorts.add(dest);
           for (let i = 0; i < info.keys.length; i++) if (info.unique || info.keys.indexOf(info.keys[i]!) === i) dest.ports.push(d.ports[i]!);
