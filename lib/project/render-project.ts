@@ -12,6 +12,7 @@ import { catalogDir, catalogFile } from '../catalogs/index.js';
 import type { Project, ProjectOutput } from './load-project.js';
 import { loadEmittersTracked } from './plugin-files.js';
 import { pushAll } from '../model/array.js';
+import { collectGarbageBetweenOutputs } from './collect-garbage.js';
 
 export interface RenderedProject {
   files: PlannedFile[];
@@ -43,7 +44,8 @@ export async function renderProject(project: Project): Promise<RenderedProject> 
   const catalogs = new Map<string, { yaml: string; compiled: string }>();
   const feeds = await loadProjectFeeds(project);
   if (!feeds.sources) return { files: [], diagnostics: feeds.diagnostics, strictFailures, serviceTags: [], feeds: [], read: { folders: [], catalogs: [] } };
-  for (const output of project.outputs) {
+  for (const [i, output] of project.outputs.entries()) {
+    if (i > 0) collectGarbageBetweenOutputs();
     try {
       for (const id of output.catalogs) {
         const yaml = catalogFile(id);
