@@ -18,8 +18,11 @@ export interface AddressRange {
 
 const TWO32 = 2 ** 32;
 
-/** `a.b.c.d/len` (canonical, as the model writes it) to its network number and length; throws on anything else. */
-function parseV4(cidr: string): [number, number] {
+/**
+ * `a.b.c.d/len` (canonical, as the model writes it) as its network number times 64 plus its length, one double that
+ * sorts by address; throws on anything else.
+ */
+function parseV4(cidr: string): number {
   const slash = cidr.indexOf('/');
   let n = 0;
   let octet = 0;
@@ -41,12 +44,24 @@ function parseV4(cidr: string): [number, number] {
   }
   if (dots !== 3 || digits === 0 || octet > 255) throw bad(cidr);
   n = n * 256 + octet;
-  const bits = slash < 0 ? '32' : cidr.slice(slash + 1);
-  if (!/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(bits)) throw bad(cidr);
-  const len = Number(bits);
+  const len = slash < 0 ? 32 : prefixLength(cidr, slash + 1);
+  if (len < 0) throw bad(cidr);
   const size = 2 ** (32 - len);
   if (n % size !== 0) throw bad(cidr);
-  return [n, len];
+  return n * 64 + len;
+}
+
+/** The length after the slash, 0 to 32 without leading zeros, or -1. */
+function prefixLength(cidr: string, at: number): number {
+  const digits = cidr.length - at;
+  if (digits < 1 || digits > 2) return -1;
+  const d0 = cidr.charCodeAt(at) - 48;
+  if (d0 < 0 || d0 > 9) return -1;
+  if (digits === 1) return d0;
+  const d1 = cidr.charCodeAt(at + 1) - 48;
+  if (d0 === 0 || d1 < 0 || d1 > 9) return -1;
+  const len = d0 * 10 + d1;
+  return len <= 32 ? len : -1;
 }
 
 function bad(cidr: string): InternalError {
@@ -65,8 +80,7 @@ function mergeV4(cidrs: readonly string[]): number[] {
   // Pack (start, length) into one double: start * 64 + length sorts by start, and a typed array sorts numerically.
   const keys = new Float64Array(cidrs.length);
   for (let i = 0; i < cidrs.length; i++) {
-    const [n, len] = parseV4(cidrs[i]!);
-    keys[i] = n * 64 + len;
+    keys[i] = parseV4(cidrs[i]!);
   }
   keys.sort();
   const out: number[] = [];

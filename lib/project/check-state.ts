@@ -117,11 +117,15 @@ export function hashInput(path: string): StateInput {
   return { path, sha256: sha256(bytes), ...memo };
 }
 
+function sameStat(recorded: StateInput, st: Stats): boolean {
+  return st.size === recorded.size && st.mtimeMs === recorded.mtimeMs && st.ctimeMs === recorded.ctimeMs && st.ino === recorded.ino;
+}
+
 /** Whether an input still has the recorded contents: by its stat for a big file whose stat is unchanged, else by hashing. */
 function inputUnchanged(recorded: StateInput): boolean {
   if (recorded.size !== undefined) {
     const st = statOf(recorded.path);
-    if (st && st.size === recorded.size && st.mtimeMs === recorded.mtimeMs && st.ctimeMs === recorded.ctimeMs && st.ino === recorded.ino) return true;
+    if (st && sameStat(recorded, st)) return true;
   }
   return hashInput(recorded.path).sha256 === recorded.sha256;
 }
@@ -191,12 +195,14 @@ export function writeState(env: NodeJS.ProcessEnv, r: StateRecord): boolean {
   const id = buildId();
   if (!id) return false;
   const inputs: StateInput[] = [];
+  // A big input whose stat the last state recorded and which still has it keeps its hash, as check trusts it.
+  const known = new Map((readState(env, r.projectFile)?.inputs ?? []).filter((i) => i.size !== undefined).map((i) => [i.path, i]));
   for (const path of [...new Set([resolve(r.projectFile), ...r.inputs.map((p) => resolve(p))])].sort()) {
-    const input = hashInput(path);
     const st = statOf(path);
     // Changed around or after the start of the render: the render may have read other bytes than these.
     if (st && Math.max(st.mtimeMs, st.ctimeMs) >= r.renderStart - RACY_MS) return false;
-    inputs.push(input);
+    const memo = known.get(path);
+    inputs.push(memo && st && sameStat(memo, st) ? memo : hashInput(path));
   }
   const dir = dirname(resolve(r.projectFile));
   const state: CheckState = {

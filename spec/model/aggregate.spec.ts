@@ -95,7 +95,7 @@ describe('aggregatePrefixes', () => {
   });
 
   it('refuses a prefix that is not canonical rather than guessing', () => {
-    for (const bad of ['10.0.0.1/24', '10.0.0.0/33', '10.0.0/24', '10.0.0.0/', '010.0.0.0/8', ' 10.0.0.0/8']) {
+    for (const bad of ['10.0.0.1/24', '10.0.0.0/33', '10.0.0/24', '10.0.0.0/', '010.0.0.0/8', ' 10.0.0.0/8', '10.0.0.0/08', '10.0.0.0/8 ', '10.0.0.0/100', '10.0.0.0/-8', '10.0.0.0/a']) {
       expect(() => aggregatePrefixes([bad]), bad).to.throw(/not a canonical prefix/);
     }
   });

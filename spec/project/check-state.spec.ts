@@ -175,6 +175,32 @@ outputs:
     fast();
   });
 
+  it('re-hashes a big input whose stat changed when generate records the state, rather than keep the last hash', async function () {
+    // generate keeps the recorded hash of a big input whose size, times and inode are the same: after an edit that
+    // keeps size and mtime (ctime moves), it must hash again, or restoring the file would look unchanged to check.
+    const file = join(dir, 'tags', 'ServiceTags_Public_20251028.json');
+    const tag = JSON.parse(readFileSync(file, 'utf8')).values.find((v: { name: string }) => v.name === 'MicrosoftContainerRegistry').properties.addressPrefixes[0] as string;
+    const other = tag.replace(/^(\d+)\./, (_m, a: string) => `${(Number(a) + 1) % 10 === 0 ? Number(a) - 1 : Number(a) + 1}.`);
+    const restore = edit(file, `"${tag}"`, `"${other}"`, true);
+    let restored = false;
+    try {
+      await settle();
+      const g = fwgen('generate');
+      expect(g.code, g.stderr).to.equal(0);
+      expect(g.stderr).to.contain('1 written');
+      restore();
+      restored = true;
+      await settle();
+      stale('rules/mcr.nft');
+    } finally {
+      if (!restored) restore();
+    }
+    const g = fwgen('generate');
+    expect(g.code, g.stderr).to.equal(0);
+    await settle();
+    fast();
+  });
+
   it('catches a newer Service Tags file added to the folder', function () {
     const newer = join(dir, 'tags', 'ServiceTags_Public_20251104.json');
     writeFileSync(newer, readFileSync(snapshot, 'utf8').replace('"changeNumber": 375', '"changeNumber": 376'));

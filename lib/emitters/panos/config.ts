@@ -5,7 +5,7 @@ import type { PortSpec } from '../../model/requirement-set.js';
 import type { ResolvedDestination, ResolvedEndpoint, ResolvedRequirement, ResolvedRequirementSet } from '../../model/resolved.js';
 import { describeEndpoint, describeProvenance } from '../../model/describe.js';
 import { formatPort } from '../../model/port.js';
-import { compareStrings } from '../../model/order.js';
+import { compareStrings, sortedOrder } from '../../model/order.js';
 import { DESCRIPTION_MAX, EDL_NAME_MAX, NAME_MAX, URL_CATEGORY_NAME_MAX, checkName, cidrNamePart, cleanName, freeText, objectName } from './names.js';
 import { aggregateDestinationRanges, aggregateRanges, type AddressRange } from '../../emit/addresses.js';
 import { groupByPorts } from '../../emit/text.js';
@@ -285,9 +285,12 @@ function listName(only: ResolvedEndpoint | undefined, kind: 'src' | 'dst', id: s
 export function buildConfig(set: ResolvedRequirementSet, o: ConfigOptions): Config & { diagnostics: Diagnostic[] } {
   const b = new Builder(o);
   for (const r of set.requirements) requirementRules(r, b);
-  // Each map is keyed by the object's name: a native sort of the keys (UTF-16 order, as compareStrings) needs no
-  // comparator call per pair, which took most of the time for 70,000 address objects.
-  const byName = <T extends { name: string }>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
+  // Each map is keyed by the object's name: sorting the keys (UTF-16 order, as compareStrings) orders the objects,
+  // with no comparator call per pair, which took most of the time for 70,000 address objects.
+  const byName = <T extends { name: string }>(m: Map<string, T>) => {
+    const values = [...m.values()];
+    return Array.from(sortedOrder([...m.keys()]), (i) => values[i]!);
+  };
   const config: Config = {
     addresses: byName(b.addresses),
     groups: byName(b.groups),
