@@ -49,7 +49,7 @@ export function expandParameters(set: RequirementSet, binding: SetBinding): { re
     for (const e of req.destinations) {
       if (!holds(e.when)) continue;
       // A CIDR, most of a big list, resolves to itself: no list of one is built for it.
-      if (e.kind === 'cidr') destinations.push({ endpoint: { kind: 'cidr', cidr: e.cidr, family: cidrFamily(e.cidr) }, ports, provenance, span: e.span });
+      if (e.kind === 'cidr') destinations.push({ endpoint: cidrEndpoint(e), ports, provenance, span: e.span });
       else for (const endpoint of resolveEndpoint(e, req, ctx, binding)) destinations.push({ endpoint, ports, provenance, span: e.span });
     }
     if (destinations.length === 0) continue;
@@ -99,6 +99,10 @@ function substitute(template: string, values: Map<string, string[]>): string[] {
   return results;
 }
 
+function cidrEndpoint(e: Extract<EndpointEntry, { kind: 'cidr' }>): ResolvedEndpoint {
+  return { kind: 'cidr', cidr: e.cidr, family: cidrFamily(e.cidr) };
+}
+
 function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext, binding: SetBinding): ResolvedEndpoint[] {
   const template = e.kind === 'host' ? e.name : e.kind === 'service-tag' || e.kind === 'feed' ? e.region ?? '' : '';
   // A placeholder is `{name}`: most endpoints (every CIDR) have none, and skip the scan.
@@ -109,7 +113,7 @@ function resolveEndpoint(e: EndpointEntry, req: Requirement, ctx: ExpandContext,
   }
   switch (e.kind) {
     case 'cidr':
-      return [{ kind: 'cidr', cidr: e.cidr, family: cidrFamily(e.cidr) }];
+      return [cidrEndpoint(e)];
     case 'group': {
       const g = ctx.set.groups.find((x) => x.id === e.group)!;
       const cidrs = binding.bindings[e.group];

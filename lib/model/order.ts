@@ -8,7 +8,7 @@ export function compareHosts(a: string, b: string): number {
   return compareStrings(a.split('.').reverse().join('.'), b.split('.').reverse().join('.'));
 }
 
-/** Longest key radixOrder sorts; longer ones go to the native sort. */
+/** Longest key radixSort takes; longer ones go to the comparison sort. */
 const RADIX_MAX_LENGTH = 64;
 
 /**
